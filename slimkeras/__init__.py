@@ -9,9 +9,12 @@ variables named exactly as TF-Slim named them.
 from slimkeras import activations as activations
 from slimkeras import initializers as initializers
 from slimkeras import layers as layers
+from slimkeras import losses as losses
+from slimkeras import metrics as metrics
 from slimkeras import naming as naming
 from slimkeras import regularizers as regularizers
 from slimkeras import scopes as scopes
+from slimkeras import utils as utils
 from slimkeras.activations import elu as elu
 from slimkeras.activations import linear as linear
 from slimkeras.activations import relu as relu
@@ -24,6 +27,7 @@ from slimkeras.initializers import (
     xavier_initializer_conv2d as xavier_initializer_conv2d,
 )
 from slimkeras.layers import *  # noqa: F401,F403  (re-exported below)
+from slimkeras.model import Model as Model
 from slimkeras.naming import name_registry as name_registry
 from slimkeras.naming import variable_scope as variable_scope
 from slimkeras.regularizers import apply_regularization as apply_regularization
@@ -37,5 +41,34 @@ from slimkeras.scopes import arg_scope_func_key as arg_scope_func_key
 from slimkeras.scopes import arg_scoped_arguments as arg_scoped_arguments
 from slimkeras.scopes import current_arg_scope as current_arg_scope
 from slimkeras.scopes import has_arg_scope as has_arg_scope
+from slimkeras import checkpoints as checkpoints  # noqa: E402
+from slimkeras import patterns as patterns  # noqa: E402
+from slimkeras import variables as variables  # noqa: E402
+from slimkeras.checkpoints import (  # noqa: E402
+    assign_from_checkpoint as assign_from_checkpoint,
+    assign_from_checkpoint_fn as assign_from_checkpoint_fn,
+)
+from slimkeras.variables import (  # noqa: E402
+    add_model_variable as add_model_variable,
+    assign_from_values as assign_from_values,
+    assign_from_values_fn as assign_from_values_fn,
+    create_global_step as create_global_step,
+    filter_variables as filter_variables,
+    get_global_step as get_global_step,
+    get_local_variables as get_local_variables,
+    get_model_variables as get_model_variables,
+    get_or_create_global_step as get_or_create_global_step,
+    get_trainable_variables as get_trainable_variables,
+    get_unique_variable as get_unique_variable,
+    get_variable_full_name as get_variable_full_name,
+    get_variables as get_variables,
+    get_variables_by_name as get_variables_by_name,
+    get_variables_by_suffix as get_variables_by_suffix,
+    get_variables_to_restore as get_variables_to_restore,
+    global_variable as global_variable,
+    local_variable as local_variable,
+    model_variable as model_variable,
+    variable as variable,
+)
 
 __version__ = "0.1.0"

@@ -45,3 +45,17 @@ def fused_batch_norm(x, scale, offset, mean, variance, epsilon, training):
         return y, m, v * n / ops.maximum(n - 1.0, 1.0)
     y = (x - mean) * ops.rsqrt(variance + epsilon) * scale + offset
     return y, mean, variance
+
+
+def eager_scope():
+    """A context that lifts variable creation out of a function trace.
+
+    On TensorFlow: ``tf.init_scope()``; elsewhere a no-op.
+    """
+    import contextlib
+
+    if _use_tf():
+        import tensorflow as tf
+
+        return tf.init_scope()
+    return contextlib.nullcontext()

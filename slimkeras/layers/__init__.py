@@ -39,3 +39,55 @@ from slimkeras.layers.pooling import max_pool2d as max_pool2d
 from slimkeras.layers.pooling import max_pool3d as max_pool3d
 from slimkeras.layers.repeat import repeat as repeat
 from slimkeras.layers.repeat import stack as stack
+from slimkeras.layers.conv_in_plane import ConvInPlane as ConvInPlane
+from slimkeras.layers.conv_in_plane import conv2d_in_plane as conv2d_in_plane
+from slimkeras.layers.conv_in_plane import (
+    convolution2d_in_plane as convolution2d_in_plane,
+)
+from slimkeras.layers.conv_transpose import Conv2DTranspose as Conv2DTranspose
+from slimkeras.layers.conv_transpose import Conv3DTranspose as Conv3DTranspose
+from slimkeras.layers.conv_transpose import (
+    conv2d_transpose as conv2d_transpose,
+)
+from slimkeras.layers.conv_transpose import (
+    conv3d_transpose as conv3d_transpose,
+)
+from slimkeras.layers.conv_transpose import (
+    convolution2d_transpose as convolution2d_transpose,
+)
+from slimkeras.layers.conv_transpose import (
+    convolution3d_transpose as convolution3d_transpose,
+)
+from slimkeras.layers.separable_conv import SeparableConv2D as SeparableConv2D
+from slimkeras.layers.separable_conv import (
+    separable_conv2d as separable_conv2d,
+)
+from slimkeras.layers.separable_conv import (
+    separable_convolution2d as separable_convolution2d,
+)
+from slimkeras.layers.bias_add import BiasAdd as BiasAdd
+from slimkeras.layers.bias_add import bias_add as bias_add
+from slimkeras.layers.group_norm import GroupNorm as GroupNorm
+from slimkeras.layers.group_norm import group_norm as group_norm
+from slimkeras.layers.misc import Maxout as Maxout
+from slimkeras.layers.misc import OneHotEncoding as OneHotEncoding
+from slimkeras.layers.misc import ScaleGradient as ScaleGradient
+from slimkeras.layers.misc import Softmax as Softmax
+from slimkeras.layers.misc import UnitNorm as UnitNorm
+from slimkeras.layers.misc import maxout as maxout
+from slimkeras.layers.misc import one_hot_encoding as one_hot_encoding
+from slimkeras.layers.misc import scale_gradient as scale_gradient
+from slimkeras.layers.misc import softmax as softmax
+from slimkeras.layers.misc import unit_norm as unit_norm
+from slimkeras.layers.normalization import InstanceNorm as InstanceNorm
+from slimkeras.layers.normalization import LayerNorm as LayerNorm
+from slimkeras.layers.normalization import instance_norm as instance_norm
+from slimkeras.layers.normalization import layer_norm as layer_norm
+from slimkeras.layers.pool_generic import Pool as Pool
+from slimkeras.layers.pool_generic import pool as pool
+from slimkeras.layers.sequence import ImagesToSequence as ImagesToSequence
+from slimkeras.layers.sequence import SequenceToImages as SequenceToImages
+from slimkeras.layers.sequence import images_to_sequence as images_to_sequence
+from slimkeras.layers.sequence import sequence_to_images as sequence_to_images
+from slimkeras.layers.spatial_softmax import SpatialSoftmax as SpatialSoftmax
+from slimkeras.layers.spatial_softmax import spatial_softmax as spatial_softmax

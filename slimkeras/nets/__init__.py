@@ -5,3 +5,9 @@ from slimkeras.nets.registry import create_model as create_model
 from slimkeras.nets.registry import get_net as get_net
 from slimkeras.nets.registry import list_nets as list_nets
 from slimkeras.nets.registry import register_net as register_net
+from slimkeras.nets import resnet_utils as resnet_utils  # noqa: E402
+from slimkeras.nets import resnet_v1 as resnet_v1  # noqa: E402
+from slimkeras.nets import resnet_v2 as resnet_v2  # noqa: E402
+from slimkeras.nets import vgg as vgg  # noqa: E402  (registers vgg_*)
+from slimkeras.nets import mobilenet_v1 as mobilenet_v1  # noqa: E402
+from slimkeras.nets import mobilenet_v2 as mobilenet_v2  # noqa: E402

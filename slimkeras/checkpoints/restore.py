@@ -1,0 +1,181 @@
+"""Restoring TF1 name-based (TF-Slim) checkpoints into Keras variables.
+
+Atomic: every lookup, shape and dtype check, and every tensor read, happens
+before the first assignment; a failure raises one error that lists every
+offending name and leaves all weights as they were.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from slimkeras.checkpoints.plan import plan_restore
+from slimkeras.checkpoints.reader import CheckpointMismatchError
+from slimkeras.checkpoints.reader import open_checkpoint
+from slimkeras.checkpoints.reader import resolve_checkpoint_path
+from slimkeras.checkpoints.report import RestoreReport
+
+__all__ = ["restore", "assign_from_checkpoint", "assign_from_checkpoint_fn"]
+
+
+def _check_bool(value: Any, name: str) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool. Received: {name}={value!r}.")
+
+
+def restore(model_or_variables: Any, path: Any, *, include: Any = None,
+            exclude: Any = None, name_map: Any = None,
+            ignore_missing_vars: bool = False,
+            reshape_variables: bool = False,
+            use_moving_averages: bool = False, label_offset: int = 0,
+            strict: bool = True, dry_run: bool = False,
+            _stacklevel: int = 4) -> RestoreReport:
+    """Restores a TF-Slim (TF1 name-based) checkpoint by variable path.
+
+    Args:
+        model_or_variables: a Keras model/layer (its model variables: see
+            :mod:`slimkeras.variables`), a list of variables, or a dict
+            ``{checkpoint name: variable}``.
+        path: checkpoint prefix, one of its files, or a directory (latest).
+        include: patterns (:mod:`slimkeras.patterns`) of variable paths to
+            restore; None restores all. Applied to *variable* paths.
+        exclude: patterns of variable paths not to restore (e.g. the
+            logits scope when ``num_classes`` changed). A pattern that
+            matches nothing gives a ``UserWarning``.
+        name_map: ``{variable path: checkpoint name}`` (unlisted paths map
+            to themselves) or a callable ``(variable path) -> checkpoint
+            name``. A callable that raises or returns a non-string is
+            reported as an error for that variable.
+        ignore_missing_vars: variables absent from the checkpoint are
+            listed in ``report.missing`` instead of failing.
+        reshape_variables: a checkpoint tensor with the variable's number
+            of elements but another shape is reshaped.
+        use_moving_averages: read ``<name>/ExponentialMovingAverage`` when
+            the checkpoint has it (else ``<name>``).
+        label_offset: for every variable whose shape differs from the
+            checkpoint's *only in the last dimension, by exactly*
+            ``label_offset`` (the logits weights and biases), drop the
+            first ``label_offset`` checkpoint entries of that dimension
+            (``1``: 1001 classes with background → 1000). A negative offset
+            does the reverse: the first ``-label_offset`` entries keep the
+            variable's current values, the rest come from the checkpoint.
+            ``report.label_offset_applied`` lists the variables.
+        strict: True (default): any problem raises and nothing is assigned.
+            False: variables with problems are left alone, the others are
+            restored, and ``report.errors`` lists the problems.
+        dry_run: check and report only; assign nothing (read nothing).
+
+    Returns:
+        A :class:`RestoreReport` (``print(report)`` shows a table).
+
+    Raises:
+        CheckpointNotFoundError: no checkpoint at ``path``.
+        CheckpointReadError: not a checkpoint, or a tensor cannot be read
+            (truncated/corrupted data); nothing was assigned.
+        CheckpointMismatchError (a ValueError): missing names, shape or
+            dtype mismatches, a failing ``name_map``; nothing was assigned.
+        TypeError: arguments of the wrong type.
+    """
+    for name in ("ignore_missing_vars", "reshape_variables",
+                 "use_moving_averages", "strict", "dry_run"):
+        _check_bool(locals()[name], name)
+    index = open_checkpoint(path)
+    items, report = plan_restore(
+        model_or_variables, index, include=include, exclude=exclude,
+        name_map=name_map, ignore_missing_vars=ignore_missing_vars,
+        reshape_variables=reshape_variables,
+        use_moving_averages=use_moving_averages, label_offset=label_offset,
+        warn_stacklevel=_stacklevel)
+    report.dry_run = dry_run
+    if dry_run:
+        return report
+    if report.errors and strict:
+        raise CheckpointMismatchError(
+            f"Cannot restore from {index.path!r}: {len(report.errors)} "
+            "problem(s); no variable was changed:\n  "
+            + "\n  ".join(report.errors)
+            + "\n(ignore_missing_vars=True skips missing names; exclude=… "
+            "skips scopes; strict=False restores the rest.)",
+            problems=report.errors, report=report)
+    # Read everything first: a corrupted data file fails here, before any
+    # variable changes.
+    values = []
+    for it in items:
+        value = index.read(it.source)
+        if it.transform == "label_offset":
+            k = label_offset
+            if k > 0:
+                value = value[..., k:]
+            else:
+                current = np.asarray(it.var)[..., :-k]
+                value = np.concatenate([current, value], axis=-1)
+        elif it.transform == "reshape":
+            value = np.reshape(value, tuple(it.var.shape))
+        values.append(value)
+    for it, value in zip(items, values):
+        it.var.assign(value)
+    return report
+
+
+def assign_from_checkpoint(model_path: Any, var_list: Any,
+                           ignore_missing_vars: bool = False
+                           ) -> RestoreReport:
+    """slim's ``assign_from_checkpoint``, eager: restores now.
+
+    Args:
+        model_path: checkpoint prefix (or directory: its latest).
+        var_list: a list of variables (restored by ``variable.path``), a
+            model/layer, or a dict ``{checkpoint name: variable}``.
+        ignore_missing_vars: warn about, instead of failing on, variables
+            the checkpoint lacks.
+
+    Returns:
+        The :class:`RestoreReport` (slim returned an op and a feed dict).
+    """
+    report = restore(var_list, model_path,
+                     ignore_missing_vars=ignore_missing_vars, _stacklevel=5)
+    if report.missing:
+        warnings.warn(f"Variables not found in checkpoint {report.checkpoint}"
+                      f": {report.missing}", UserWarning, stacklevel=2)
+    return report
+
+
+def assign_from_checkpoint_fn(model_path: Any, var_list: Any,
+                              ignore_missing_vars: bool = False,
+                              reshape_variables: bool = False):
+    """slim's ``assign_from_checkpoint_fn``: a callable that restores.
+
+    The checkpoint path is checked now; the restore (atomic, see
+    :func:`restore`) runs when the callable is called. It takes no
+    argument (one positional argument, slim's session, is accepted and
+    ignored) and returns the :class:`RestoreReport`.
+
+    Returns:
+        The callable, or None when ``ignore_missing_vars`` is set and no
+        variable is in the checkpoint (as slim).
+
+    Raises:
+        ValueError: ``var_list`` is empty.
+    """
+    if not var_list:
+        raise ValueError("var_list cannot be empty. "
+                         f"Received: var_list={var_list!r}.")
+    resolve_checkpoint_path(model_path)
+    if ignore_missing_vars:
+        plan = restore(var_list, model_path, ignore_missing_vars=True,
+                       reshape_variables=reshape_variables, dry_run=True,
+                       strict=False)
+        if not plan.restored:
+            warnings.warn(f"No variables to restore from {model_path!r}.",
+                          UserWarning, stacklevel=2)
+            return None
+
+    def init_fn(*unused_session):
+        return restore(var_list, model_path,
+                       ignore_missing_vars=ignore_missing_vars,
+                       reshape_variables=reshape_variables, _stacklevel=5)
+
+    return init_fn

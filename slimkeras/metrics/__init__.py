@@ -1,0 +1,1 @@
+"""slim streaming metrics (placeholder, filled below)."""

@@ -1,0 +1,139 @@
+"""``slim.Model``: run a slim-style model function as a Keras model, eagerly.
+
+The function builds layers the slim way (``slim.conv2d(net, 64, [3, 3],
+scope='conv1')``). On the first call each layer is created under its scope
+path; on later calls (eager or inside ``tf.function``) the same layers are
+found again by that path and reused — what ``reuse=True`` or
+``make_template`` gave graph users. Two ``slim.Model`` instances hold
+independent variables. The model is an ordinary ``keras.Model``:
+``compile``/``fit``/``save_weights`` work, regularization losses are in
+``model.losses``, and ``variable.path`` is the slim checkpoint name.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import keras
+
+from slimkeras import naming
+
+__all__ = ["Model"]
+
+
+class Model(keras.Model):
+    """A ``keras.Model`` whose forward pass is a slim-style function.
+
+    Args:
+        model_fn: ``model_fn(inputs, **fn_kwargs)`` returning logits, or
+            ``(logits, end_points)`` as slim nets do. If it accepts
+            ``is_training`` and ``fn_kwargs`` does not pin it, it receives
+            ``None`` (follow Keras's ``training`` flag).
+        fn_kwargs: extra keyword arguments for ``model_fn``.
+        arg_scope: optional scope dict (from ``with slim.arg_scope(...) as
+            sc``) entered around every call, so defaults do not depend on
+            where the model is called.
+        name: Keras model name (default: ``model_fn.__name__``).
+
+    Attributes:
+        end_points: the end points of the last eager call (a dict).
+        slim_layers: ``{scope path: layer}`` of every layer created.
+
+    Example:
+
+    >>> import numpy as np, slimkeras as slim
+    >>> def net(images, is_training=None):
+    ...     x = slim.conv2d(images, 4, [3, 3], scope='conv1')
+    ...     x = slim.flatten(x)
+    ...     return slim.fully_connected(x, 2, activation_fn=None, scope='fc')
+    >>> model = slim.Model(net)
+    >>> model(np.zeros((1, 4, 4, 1), 'float32')).shape
+    (1, 2)
+    >>> [v.path for v in model.weights]
+    ['conv1/weights', 'conv1/biases', 'fc/weights', 'fc/biases']
+    """
+
+    def __init__(
+        self,
+        model_fn: Callable,
+        fn_kwargs: dict | None = None,
+        arg_scope: dict | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ):
+        if not callable(model_fn):
+            raise TypeError(
+                f"slim.Model: model_fn must be callable. Received: {model_fn!r}."
+            )
+        super().__init__(
+            name=name or getattr(model_fn, "__name__", "slim_model"), **kwargs
+        )
+        self.model_fn = model_fn
+        self.fn_kwargs = dict(fn_kwargs or {})
+        self.slim_arg_scope = arg_scope
+        self.slim_layers = {}
+        self.end_points = {}
+        self._registry = naming.NameRegistry(reuse_layers=True)
+        self._input_rank = None
+        try:
+            params = inspect.signature(model_fn).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._takes_is_training = "is_training" in params
+
+    def build(self, input_shape):
+        """Creates every layer by running ``model_fn`` once on zeros.
+
+        Keras locks a model's state once it is built, so all layers are
+        made here; later calls only find them again by scope path.
+        """
+        shape = tuple(input_shape)
+        if any(d is None for d in shape[1:]):
+            raise ValueError(
+                f"slim.Model {self.name!r}: all non-batch input dimensions "
+                f"must be known to build. Received input shape {shape}; "
+                "call the model on real data first or pass a full shape."
+            )
+        self._input_rank = len(shape)
+        from keras import ops
+
+        from slimkeras import backend_ops
+
+        with backend_ops.eager_scope():
+            self._run(ops.zeros((1,) + shape[1:], dtype=self.compute_dtype),
+                      training=False)
+            for path, layer in self._registry.layers.items():
+                self.slim_layers[path] = layer
+        self._registry.frozen = True
+        self.built = True
+
+    def call(self, inputs, training=None):
+        rank = len(inputs.shape)
+        if rank != self._input_rank:
+            raise ValueError(
+                f"slim.Model {self.name!r} was built for inputs of rank "
+                f"{self._input_rank}; received rank {rank} (shape "
+                f"{tuple(inputs.shape)})."
+            )
+        return self._run(inputs, training)
+
+    def _run(self, inputs, training=None):
+        kwargs = dict(self.fn_kwargs)
+        if self._takes_is_training:
+            kwargs.setdefault("is_training", None)
+        self._registry.reset_counts()
+        from slimkeras import scopes
+
+        with naming.name_registry(self._registry), naming.collect_outputs():
+            if self.slim_arg_scope is not None:
+                with scopes.arg_scope(self.slim_arg_scope):
+                    out = self.model_fn(inputs, **kwargs)
+            else:
+                out = self.model_fn(inputs, **kwargs)
+        if isinstance(out, tuple) and len(out) == 2 and isinstance(
+            out[1], dict
+        ):
+            out, end_points = out
+            self.end_points = dict(end_points)
+        return out

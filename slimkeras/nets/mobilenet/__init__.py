@@ -1,0 +1,8 @@
+"""MobileNet building blocks, as research/slim's ``nets/mobilenet`` package.
+
+``conv_blocks``: ``expanded_conv`` (the inverted-residual block),
+``make_divisible`` and ``expand_input_by_factor``. ``mobilenet``: the
+generic spec-driven builder (``op``, ``mobilenet_base``, ``mobilenet``,
+``training_scope``). ``mobilenet_v2``: the V2 spec and its constructors
+(re-exported from :mod:`slimkeras.nets.mobilenet_v2`).
+"""
