@@ -13,6 +13,7 @@ independent variables. The model is an ordinary ``keras.Model``:
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any, Callable
 
 import keras
@@ -66,9 +67,13 @@ class Model(keras.Model):
             raise TypeError(
                 f"slim.Model: model_fn must be callable. Received: {model_fn!r}."
             )
-        super().__init__(
-            name=name or getattr(model_fn, "__name__", "slim_model"), **kwargs
-        )
+        if name is None:
+            # A TF name scope must start with a letter/digit: '_net' or
+            # '<lambda>' are not valid model names.
+            raw = getattr(model_fn, "__name__", "") or ""
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", raw).lstrip("_.-")
+            name = name or "slim_model"
+        super().__init__(name=name, **kwargs)
         self.model_fn = model_fn
         self.fn_kwargs = dict(fn_kwargs or {})
         self.slim_arg_scope = arg_scope

@@ -70,6 +70,7 @@ __all__ = [
 
 # Kind tags kept on variables created here (``var._slim_kind``).
 MODEL, GLOBAL, LOCAL, GLOBAL_STEP = "model", "global", "local", "global_step"
+OPTIMIZER = "optimizer"
 _KIND = "_slim_kind"
 
 
@@ -93,6 +94,9 @@ def iter_variables(owner: Any, argname: str = "model_or_variables"
         items = list(owner.weights)
     elif isinstance(owner, keras.optimizers.Optimizer):
         items = list(owner.variables)
+        for v in items:  # slots and iterations are never model variables
+            if getattr(v, _KIND, None) is None:
+                setattr(v, _KIND, OPTIMIZER)
     elif isinstance(owner, dict):
         items = list(owner.values())
     elif isinstance(owner, (list, tuple, set, frozenset)) or (

@@ -40,7 +40,7 @@ def save_tf1_checkpoint(model_or_variables: Any, path: Any,
 
     Args:
         model_or_variables: a model/layer (its model variables), a list of
-            variables, or a dict ``{checkpoint name: variable}``.
+            variables, or a dict ``{checkpoint name: variable or array}``.
         path: the checkpoint prefix to write (``/dir/model.ckpt``); its
             directory is created.
         name_map: ``{variable path: checkpoint name}`` or a callable, as in
@@ -66,7 +66,10 @@ def save_tf1_checkpoint(model_or_variables: Any, path: Any,
             raise ValueError("`name_map` cannot be combined with a "
                              "{checkpoint name: variable} dict.")
         pairs = list(model_or_variables.items())
-        variables_lib.iter_variables([v for _, v in pairs])
+        bad = [k for k, _ in pairs if not isinstance(k, str) or not k]
+        if bad:
+            raise TypeError("A dict to save maps checkpoint names (str) to "
+                            f"variables or arrays. Received keys {bad!r}.")
     else:
         if isinstance(model_or_variables, keras.Layer):
             vs = variables_lib.get_model_variables(model_or_variables)
@@ -102,8 +105,9 @@ def save_tf1_checkpoint(model_or_variables: Any, path: Any,
     tmp_prefix = os.path.join(tmp_dir, "part-00000-of-00001")
     try:
         with tf.device("CPU:0"):
-            tensors = [tf.convert_to_tensor(v.value if hasattr(v, "value")
-                                            else v) for _, v in pairs]
+            tensors = [tf.convert_to_tensor(
+                v.value if variables_lib._is_variable(v) else v)
+                for _, v in pairs]
             tf.raw_ops.SaveV2(
                 prefix=tmp_prefix, tensor_names=[n for n, _ in pairs],
                 shape_and_slices=[""] * len(pairs), tensors=tensors)

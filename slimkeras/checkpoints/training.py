@@ -33,10 +33,14 @@ def _escape(name: str) -> str:
     return name.replace(".", "..").replace("/", ".S")
 
 
-def _keyed(variables: list, what: str) -> dict:
+def _keyed(variables: list, what: str, strip_root: bool = False) -> dict:
     out: dict = {}
     for v in variables:
         key = v.path
+        if strip_root:
+            # Optimizer paths start with the optimizer's auto-made name
+            # ('sgd', 'sgd_1' …), which differs between runs: drop it.
+            key = key.split("/", 1)[-1]
         if key in out:
             raise ValueError(
                 f"TrainingCheckpoint: two {what} variables share the path "
@@ -87,7 +91,8 @@ class TrainingCheckpoint:
         if optimizer is not None:
             if not optimizer.built:
                 optimizer.build(model.trainable_variables)
-            objects["optimizer"] = _keyed(optimizer.variables, "optimizer")
+            objects["optimizer"] = _keyed(optimizer.variables, "optimizer",
+                                         strip_root=True)
         self._objects = objects
         self.checkpoint = tf.train.Checkpoint(**objects)
         self.manager = tf.train.CheckpointManager(

@@ -166,8 +166,12 @@ class Softmax(base.SlimLayer):
 class Maxout(base.SlimLayer):
     """Maxout (Goodfellow et al., 2013): max over groups along ``axis``.
 
-    The ``axis`` dimension ``C`` becomes ``num_units``; unit ``i`` is the
-    max of inputs ``i*C/num_units … (i+1)*C/num_units - 1``.
+    The ``axis`` dimension ``C`` becomes ``num_units``. As slim, the
+    input is reshaped to its shape with ``C`` replaced by ``num_units``
+    plus a trailing axis of ``C / num_units``, and the max is taken over
+    that axis: for ``axis=-1`` unit ``i`` is the max of channels
+    ``i*k … (i+1)*k - 1`` (``k = C / num_units``); for other axes slim's
+    memory-order grouping is kept as it was.
 
     Args:
         num_units: output size along ``axis``; must divide its size.

@@ -4,10 +4,8 @@ Defaults as slim: ``padding='VALID'``, ``stride=1``, ``dilation_rate=1``;
 ``stride`` and ``dilation_rate`` cannot both exceed 1. The default scope is
 ``avg_pool`` or ``max_pool`` (after ``pooling_type``), made unique.
 
-With ``dilation_rate > 1`` slim (TF's ``nn.pool``) pools a zero-padded
-input, so with ``padding='SAME'`` the padding takes part: averages count
-the padded zeros and maxima see them. That is reproduced here. Without
-dilation, SAME padding is excluded as in ``avg_pool2d``/``max_pool2d``.
+``padding='SAME'`` with ``dilation_rate > 1`` raises ``ValueError``, as
+the original does on TensorFlow 2 (``nn.pool`` no longer implements it).
 """
 
 from __future__ import annotations
@@ -96,6 +94,12 @@ class Pool(base.SlimLayer):
         for name, v in (("kernel_size", kernel_size),
                         ("dilation_rate", dilation_rate), ("stride", stride)):
             _check_positive(v, name)
+        if self._max(dilation_rate) > 1 and self.padding == "SAME":
+            raise ValueError(
+                "pool: padding='SAME' is not supported with `dilation_rate` "
+                "> 1 (TensorFlow's nn.pool rejects it too). Received: "
+                f"padding={padding!r}, dilation_rate={dilation_rate!r}."
+            )
         if self._max(dilation_rate) > 1 and self._max(stride) > 1:
             raise ValueError(
                 "pool: `stride` must be 1 when `dilation_rate` > 1. Received: "
@@ -152,15 +156,9 @@ class Pool(base.SlimLayer):
         return x
 
     def _dilated_pool(self, x):
-        spatial = x.shape[1:-1]
-        if self.padding == "SAME":
-            pads = [((k - 1) * d // 2, (k - 1) * d - (k - 1) * d // 2)
-                    for k, d in zip(self._k, self._d)]
-            x = ops.pad(x, [(0, 0)] + pads + [(0, 0)])
-            out = list(spatial)
-        else:
-            out = [s - (k - 1) * d for s, k, d in
-                   zip(spatial, self._k, self._d)]
+        """VALID pooling with dilation: the max/mean of strided slices."""
+        out = [s - (k - 1) * d for s, k, d in
+               zip(x.shape[1:-1], self._k, self._d)]
         result = None
         for offsets in itertools.product(*(range(k) for k in self._k)):
             index = [slice(None)]

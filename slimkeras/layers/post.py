@@ -75,7 +75,10 @@ class NormActMixin:
             else:
                 shape = [1] * len(x.shape)
                 shape[channels_axis] = -1
-                x = ops.add(x, ops.reshape(self.bias, shape))
+                # Not ops.add: on TensorFlow it turns a (1, C, 1) operand
+                # into bias_add and picks NHWC when the last dim equals C
+                # (Keras 3.15), adding the biases along the wrong axis.
+                x = x + ops.reshape(self.bias, shape)
         if self.normalizer is not None:
             x = self.normalizer(x, training=training)
         elif self.normalizer_fn is not None:

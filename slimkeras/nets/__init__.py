@@ -11,3 +11,13 @@ from slimkeras.nets import resnet_v2 as resnet_v2  # noqa: E402
 from slimkeras.nets import vgg as vgg  # noqa: E402  (registers vgg_*)
 from slimkeras.nets import mobilenet_v1 as mobilenet_v1  # noqa: E402
 from slimkeras.nets import mobilenet_v2 as mobilenet_v2  # noqa: E402
+from slimkeras.nets import inception_utils as inception_utils  # noqa: E402
+from slimkeras.nets import inception_v1 as inception_v1  # noqa: E402
+from slimkeras.nets import inception_v2 as inception_v2  # noqa: E402
+from slimkeras.nets import inception_v3 as inception_v3  # noqa: E402
+from slimkeras.nets import inception_v4 as inception_v4  # noqa: E402
+from slimkeras.nets import inception_resnet_v2 as inception_resnet_v2  # noqa: E402,E501
+from slimkeras.nets import alexnet as alexnet  # noqa: E402
+from slimkeras.nets import overfeat as overfeat  # noqa: E402
+from slimkeras.nets import lenet as lenet  # noqa: E402
+from slimkeras.nets import cifarnet as cifarnet  # noqa: E402

@@ -59,13 +59,25 @@ def inception_arg_scope(
     Returns:
         A scope dict to re-enter with ``slim.arg_scope(...)``.
     """
+    return build_arg_scope(
+        weight_decay, use_batch_norm, batch_norm_decay, batch_norm_epsilon,
+        activation_fn, batch_norm_updates_collections, batch_norm_scale,
+    )
+
+
+def build_arg_scope(
+    weight_decay, use_batch_norm, batch_norm_decay, batch_norm_epsilon,
+    activation_fn, batch_norm_updates_collections, batch_norm_scale,
+    fused=None,
+):
+    """``inception_arg_scope`` plus batch norm's ``fused`` (tf_slim v3)."""
     if use_batch_norm:
         normalizer_fn = batch_norm
         normalizer_params = {
             "decay": batch_norm_decay,
             "epsilon": batch_norm_epsilon,
             "updates_collections": batch_norm_updates_collections,
-            "fused": None,
+            "fused": fused,
             "scale": batch_norm_scale,
         }
     else:

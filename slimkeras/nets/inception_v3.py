@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from slimkeras import activations
 from slimkeras import naming
 from slimkeras import scopes
 from slimkeras.layers.batch_norm import batch_norm
@@ -76,20 +77,11 @@ def inception_v3_arg_scope(
     in the moving average), as slim's non-fused path.
     """
     del batch_norm_var_collection
-    sc = iu.inception_arg_scope(
-        weight_decay=weight_decay,
-        batch_norm_decay=batch_norm_decay,
-        batch_norm_epsilon=batch_norm_epsilon,
-        batch_norm_updates_collections=updates_collections,
+    return iu.build_arg_scope(
+        weight_decay, True, batch_norm_decay, batch_norm_epsilon,
+        activations.relu, updates_collections, False,
+        fused=None if use_fused_batchnorm else False,
     )
-    if not use_fused_batchnorm:
-        with scopes.arg_scope(sc):
-            params = dict(scopes.current_arg_scope()[
-                conv2d._slim_key_op]["normalizer_params"])
-            params["fused"] = False
-            with scopes.arg_scope([conv2d], normalizer_params=params) as sc:
-                pass
-    return sc
 
 
 def _block_35(net, name, depth):

@@ -130,6 +130,9 @@ def test_conv1d_rate(tmp_path):
 
 @pytest.mark.parametrize("fn_name,cls_name,fmt,shape", [
     ("conv2d", "Conv2D", "NCHW", (2, 3, 7, 6)),
+    # Output width == channels: a Keras ops.add heuristic once added the
+    # biases along the last axis here.
+    ("conv2d", "Conv2D", "NCHW", (2, 3, 8, 8)),
     ("conv1d", "Conv1D", "NCW", (2, 3, 7)),
     ("conv3d", "Conv3D", "NCDHW", (1, 2, 3, 4, 4)),
 ])

@@ -65,10 +65,10 @@ def test_conv2d_transpose_bn_default_scope(tmp_path):
     assert "Conv2d_transpose_1/biases" not in helpers.paths(layer)
 
 
-def test_conv2d_transpose_no_biases_nchw(tmp_path):
+def test_conv2d_transpose_nchw(tmp_path):
     tf_slim = import_tf_slim()
-    x = helpers.rand(2, 3, 4, 5)  # NCHW
-    kw = dict(stride=2, biases_initializer=None, activation_fn=None)
+    x = helpers.rand(2, 3, 3, 2)  # NCHW; output width == channels (4)
+    kw = dict(stride=2, activation_fn=None)
 
     def build(inp):
         return tf_slim.conv2d_transpose(inp, 4, 3, data_format="NCHW",
@@ -78,24 +78,30 @@ def test_conv2d_transpose_no_biases_nchw(tmp_path):
         layer = slim.layers.Conv2DTranspose(4, 3, data_format="NCHW",
                                             scope="t", **kw)
     ref, _ = helpers.check_parity(build, layer, x, tmp_path)
-    assert ref.shape == (2, 4, 8, 10)
-    assert helpers.paths(layer) == ["t/weights"]
+    assert ref.shape == (2, 4, 6, 4)
 
 
-@pytest.mark.parametrize("stride,padding", [(1, "SAME"), (2, "VALID")])
-def test_conv3d_transpose_matches_tf_slim(tmp_path, stride, padding):
+@pytest.mark.parametrize("stride,padding,kw", [
+    (1, "SAME", {}),
+    (2, "VALID", {"biases_initializer": None}),
+    (2, "SAME", {"data_format": "NCDHW"}),
+])
+def test_conv3d_transpose_matches_tf_slim(tmp_path, stride, padding, kw):
     tf_slim = import_tf_slim()
     x = helpers.rand(1, 3, 4, 3, 2)
 
     def build(inp):
         return tf_slim.conv3d_transpose(inp, 3, [2, 3, 3], stride=stride,
-                                        padding=padding)
+                                        padding=padding, **kw)
 
     with slim.name_registry():
         layer = slim.layers.Conv3DTranspose(3, [2, 3, 3], stride=stride,
-                                            padding=padding)
+                                            padding=padding, **kw)
     assert layer.full_scope == "Conv3d_transpose"
-    helpers.check_parity(build, layer, x, tmp_path)
+    ref, values = helpers.check_parity(build, layer, x, tmp_path)
+    assert layer.compute_output_shape(x.shape) == ref.shape
+    has_biases = "biases_initializer" not in kw
+    assert ("Conv3d_transpose/biases" in values) == has_biases
 
 
 def test_function_form_and_export():

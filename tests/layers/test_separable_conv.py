@@ -96,7 +96,8 @@ def test_pointwise_initializer_and_no_biases(tmp_path):
 @pytest.mark.parametrize("num_outputs", [None, 4])
 def test_nchw_matches_tf_slim(tmp_path, num_outputs):
     tf_slim = import_tf_slim()
-    x = helpers.rand(2, 3, 6, 6)  # NCHW
+    size = 2 * (num_outputs or 6)  # output width == channels
+    x = helpers.rand(2, 3, size, size)  # NCHW
     kw = dict(depth_multiplier=2, stride=2, scope="s")
 
     def build(inp):
@@ -107,7 +108,7 @@ def test_nchw_matches_tf_slim(tmp_path, num_outputs):
         layer = slim.layers.SeparableConv2D(num_outputs, 3,
                                             data_format="NCHW", **kw)
     ref, _ = helpers.check_parity(build, layer, x, tmp_path)
-    assert ref.shape == (2, num_outputs or 6, 3, 3)
+    assert ref.shape == (2, size // 2, size // 2, size // 2)
 
 
 def test_regularizers_match_tf_slim(tmp_path):

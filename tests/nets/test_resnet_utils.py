@@ -126,6 +126,38 @@ def compare_resnet(
     return model, ckpt
 
 
+def build_in_creation_order(net_fn, input_shape, batch_size=None, **kwargs):
+    """Builds ``net_fn`` symbolically (no allocation) in resnet_arg_scope.
+
+    Returns ``(variables, logits, end_points)`` with the variables in
+    creation order, as slim lists them. (``model.weights`` of a functional
+    model is in topological order instead: a shortcut conv, one op from
+    the residual add, comes after the deeper conv1..conv3 branch.) Layers
+    are built at their first call, so the name registry's layer map (in
+    construction order) gives the creation order.
+    """
+    with keras.StatelessScope():
+        inputs = keras.Input(tuple(input_shape), batch_size=batch_size)
+        with slim.name_registry() as reg, slim.arg_scope(
+                resnet_utils.resnet_arg_scope()):
+            logits, end_points = net_fn(inputs, **kwargs)
+        model = keras.Model(inputs, [logits, dict(end_points)])
+        variables = [v for layer in list(reg.layers.values())
+                     for v in layer.weights]
+    assert sorted(v.path for v in variables) == sorted(
+        v.path for v in model.weights)
+    assert len(variables) == len(model.weights)
+    return variables, logits, end_points
+
+
+def check_manifest_in_creation_order(manifest: dict, net_fn) -> None:
+    """Variables (creation order), end points and logits vs a manifest."""
+    batch, *shape = manifest["input_shape"]
+    variables, logits, end_points = build_in_creation_order(
+        net_fn, shape, batch, **manifest["kwargs"])
+    net_checks.assert_manifest(manifest, logits, end_points, variables)
+
+
 def images(shape, seed: int = 0) -> np.ndarray:
     return net_checks.random_images(shape, seed)
 
@@ -276,8 +308,8 @@ def test_block_is_a_namedtuple_like_the_original():
 
 def test_resnet_arg_scope_defaults_match_original():
     su, _, _ = slim_nets()
-    ref = {getattr(k, "__name__", str(k)): v
-           for k, v in su.resnet_arg_scope().items()}
+    # tf_slim keys its scope dict by str(op): "<function batch_norm at …>"
+    ref = {str(k).split()[1]: v for k, v in su.resnet_arg_scope().items()}
     ref_bn = ref["batch_norm"]
     ours = resnet_utils.resnet_arg_scope()
     bn = ours[slim.arg_scope_func_key(slim.batch_norm)]

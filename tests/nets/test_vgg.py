@@ -145,9 +145,9 @@ def test_bad_num_classes():
 def test_keras_lifecycle(tmp_path, narrow):
     model = slim.nets.create_model(
         "vgg_16", num_classes=5, input_shape=(32, 32, 3),
-        fc_conv_padding="SAME")
+        fc_conv_padding="SAME", weight_decay=5e-4)
     assert model.weights[0].path == "vgg_16/conv1/conv1_1/weights"
-    assert len(model.losses) == 16  # l2 on every weight of vgg_arg_scope
+    assert len(model.losses) == 16  # l2 on every conv of vgg_arg_scope
     x = nc.random_images((4, 32, 32, 3))
     y = np.arange(4) % 5
     nc.check_keras_lifecycle(model, x, y, tmp_path)
