@@ -71,4 +71,8 @@ from slimkeras.variables import (  # noqa: E402
     variable as variable,
 )
 
+from slimkeras import evaluation as evaluation  # noqa: E402
+from slimkeras import learning as learning  # noqa: E402
+from slimkeras import nets as nets  # noqa: E402
+
 __version__ = "0.1.0"

@@ -130,6 +130,15 @@ class Pool(base.SlimLayer):
         self._s = base.to_tuple(self.stride, n, "stride")
         self._dilated = max(self._d) > 1
         spatial = self._spatial(input_shape)
+        if self.padding == "VALID":
+            for size, k, d in zip(spatial, self._k, self._d):
+                if size is not None and size < (k - 1) * d + 1:
+                    raise ValueError(
+                        f"pool {self.full_scope!r}: with padding='VALID' the "
+                        f"(dilated) kernel {self._k} does not fit the input. "
+                        f"Received input shape {tuple(input_shape)}, "
+                        f"dilation_rate={self.dilation_rate!r}."
+                    )
         if self._dilated and any(s is None for s in spatial):
             raise ValueError(
                 f"pool {self.full_scope!r}: dilated pooling needs known "

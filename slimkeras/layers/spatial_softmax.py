@@ -130,7 +130,8 @@ def spatial_softmax(features, *args, **kwargs):
         )
     for key, value in zip(_POSITIONAL, args):
         if key in kwargs:
-            raise TypeError(f"spatial_softmax: got multiple values for {key!r}.")
+            raise TypeError(
+                f"spatial_softmax: got multiple values for {key!r}.")
         kwargs[key] = value
     name = kwargs.pop("name", None)
     if name is not None and kwargs.get("scope") is None:

@@ -87,6 +87,7 @@ def test_round_trips(tmp_path, args, kwargs, shape):
     ({"data_format": "NCW"}, (2, 3, 4, 4), "data_format='NCW'"),
     ({"kernel_size": [2, 2, 2]}, (2, 4, 4, 1), "kernel_size"),
     ({"dilation_rate": 2}, (None, 4, None, 1), "known spatial"),
+    ({"kernel_size": 3, "dilation_rate": 2}, (2, 4, 6, 1), "does not fit"),
 ])
 def test_bad_inputs(kwargs, shape, match):
     kwargs = {"kernel_size": 2, "pooling_type": "MAX", **kwargs}

@@ -232,5 +232,5 @@ def test_fine_tune_from_golden_checkpoint(golden_dir):
     x = nc.random_images((4, 64, 64, 3), seed=1)
     y = np.array([0, 1, 2, 4])
     report = nc.check_fine_tune(make_model, ckpt, spec.logits_scopes, x, y,
-                                learning_rate=1e-3)
+                                learning_rate=1e-4)
     assert report["restored"] == 135  # all but Logits weights/biases

@@ -1,0 +1,159 @@
+"""Benchmark: restoring a ~100 MB (resnet_v1_50-sized) slim checkpoint.
+
+Compares ``slimkeras.checkpoints.restore`` with reading every tensor alone
+(``tf.train.load_checkpoint`` + ``get_tensor``), and measures the peak RSS
+added by each, in fresh subprocesses. Goals (issue 3): time ratio ≤ 1.5×;
+peak RSS ≤ checkpoint size + largest tensor (over the baseline with the
+model's variables allocated).
+
+    python benchmarks/bench_restore.py            # ~30-60 s on 2 cores
+
+The variable list is resnet_v1_50's (names and shapes from
+../shared/golden/resnet_v1_50/manifest.json when present, else a synthetic
+list of the same size).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+MANIFEST = (pathlib.Path(__file__).resolve().parents[2] / "shared" / "golden"
+            / "resnet_v1_50" / "manifest.json")
+
+
+def specs() -> list[tuple[str, tuple[int, ...]]]:
+    if MANIFEST.is_file():
+        m = json.loads(MANIFEST.read_text())
+        return [(v["name"], tuple(v["shape"])) for v in m["model_variables"]]
+    out = [("resnet_v1_50/conv1/weights", (7, 7, 3, 64))]
+    c_in = 64
+    for b, (depth, units) in enumerate([(256, 3), (512, 4), (1024, 6),
+                                        (2048, 3)], 1):
+        for u in range(1, units + 1):
+            s = f"resnet_v1_50/block{b}/unit_{u}/bottleneck_v1"
+            mid = depth // 4
+            shapes = [("conv1", (1, 1, c_in, mid)), ("conv2", (3, 3, mid, mid)),
+                      ("conv3", (1, 1, mid, depth))]
+            if u == 1:
+                shapes.append(("shortcut", (1, 1, c_in, depth)))
+            for name, shape in shapes:
+                out.append((f"{s}/{name}/weights", shape))
+                for bn in ("beta", "gamma", "moving_mean", "moving_variance"):
+                    out.append((f"{s}/{name}/BatchNorm/{bn}", (shape[-1],)))
+            c_in = depth
+    out += [("resnet_v1_50/logits/weights", (1, 1, 2048, 1000)),
+            ("resnet_v1_50/logits/biases", (1000,))]
+    return out
+
+
+def make_variables(init: str = "zeros"):
+    import keras
+
+    vs = []
+    for name, shape in specs():
+        parent, _, leaf = name.rpartition("/")
+        grand, _, scope = parent.rpartition("/")
+        with keras.name_scope(scope, override_parent=grand):
+            vs.append(keras.Variable(initializer=init, shape=shape,
+                                     dtype="float32", name=leaf))
+    return vs
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(mode: str, path: str) -> None:
+    import tensorflow as tf
+
+    from slimkeras import checkpoints
+
+    vs = make_variables()
+    base = rss_mib()
+    t0 = time.perf_counter()
+    if mode == "load":
+        reader = tf.train.load_checkpoint(path)
+        arrays = [reader.get_tensor(n) for n in
+                  reader.get_variable_to_shape_map()]
+        del arrays
+    elif mode == "restore":
+        checkpoints.restore(vs, path)
+    else:  # "time": alternate both, best of 3
+        best = {"load": 1e9, "restore": 1e9}
+        for _ in range(3):
+            t = time.perf_counter()
+            reader = tf.train.load_checkpoint(path)
+            arrays = [reader.get_tensor(n) for n in
+                      reader.get_variable_to_shape_map()]
+            del arrays
+            best["load"] = min(best["load"], time.perf_counter() - t)
+            t = time.perf_counter()
+            checkpoints.restore(vs, path)
+            best["restore"] = min(best["restore"], time.perf_counter() - t)
+        print(json.dumps(best))
+        return
+    dt = time.perf_counter() - t0
+    print(json.dumps({"seconds": dt, "baseline_mib": base,
+                      "peak_delta_mib": peak_mib() - base}))
+
+
+def run_child(mode: str, path: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, path],
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    import numpy as np
+
+    from slimkeras import checkpoints
+
+    with tempfile.TemporaryDirectory() as tmp:
+        vs = make_variables(init="random_normal")
+        path = checkpoints.save_tf1_checkpoint(vs, os.path.join(tmp, "m.ckpt"))
+        size = sum(os.path.getsize(os.path.join(tmp, f))
+                   for f in os.listdir(tmp) if f.startswith("m.ckpt"))
+        largest = max(int(np.prod(v.shape)) * 4 for v in vs)
+        del vs
+        mib = 1024 * 1024
+        print(f"checkpoint: {len(specs())} tensors, {size / mib:.1f} MiB; "
+              f"largest tensor {largest / mib:.1f} MiB")
+        times = run_child("time", path)
+        load = run_child("load", path)
+        rest = run_child("restore", path)
+    ratio = times["restore"] / times["load"]
+    goal_rss = (size + largest) / mib
+    print(f"time   load_checkpoint+get_tensor: {times['load']:.3f} s   "
+          f"restore: {times['restore']:.3f} s   ratio {ratio:.2f}x "
+          f"(goal <= 1.5x)")
+    print(f"peak RSS over baseline   load: {load['peak_delta_mib']:.0f} MiB"
+          f"   restore: {rest['peak_delta_mib']:.0f} MiB   "
+          f"(goal <= ckpt + largest = {goal_rss:.0f} MiB; baseline with "
+          f"variables {rest['baseline_mib']:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    else:
+        main()
