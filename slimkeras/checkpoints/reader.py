@@ -142,6 +142,53 @@ class CheckpointIndex:
             ) from None
 
 
+    def read_many(self, names: list[str], chunk_bytes: int = 32 << 20
+                  ) -> list:
+        """Tensors for ``names`` (tf tensors), read in a few RestoreV2 calls.
+
+        Chunks of about ``chunk_bytes`` keep the reader's transient memory
+        small. A failing chunk is re-read tensor by tensor so the error
+        names the unreadable tensor (CheckpointReadError).
+        """
+        out: list = []
+        chunk: list[str] = []
+        size = 0
+        for n in names:
+            dt = self.dtypes[n]
+            nbytes = dt.size * _prod(self.shapes[n]) if dt != tf.string \
+                else chunk_bytes
+            if chunk and size + nbytes > chunk_bytes:
+                out += self._restore(chunk)
+                chunk, size = [], 0
+            chunk.append(n)
+            size += nbytes
+        if chunk:
+            out += self._restore(chunk)
+        return out
+
+    def _restore(self, names: list[str]) -> list:
+        try:
+            with tf.device("CPU:0"):
+                return list(tf.raw_ops.RestoreV2(
+                    prefix=self.path, tensor_names=names,
+                    shape_and_slices=[""] * len(names),
+                    dtypes=[self.dtypes[n] for n in names]))
+        except Exception as e:  # tf.errors.*: find the culprit
+            for n in names:
+                self.read(n)
+            raise CheckpointReadError(
+                f"Cannot read tensors {names[:5]} … from checkpoint "
+                f"{self.path!r} ({type(e).__name__}: {_first_line(e)})."
+            ) from None
+
+
+def _prod(shape) -> int:
+    out = 1
+    for d in shape:
+        out *= int(d)
+    return out
+
+
 def _first_line(e: Exception) -> str:
     text = str(e).strip().splitlines()
     return text[0][:300] if text else type(e).__name__

@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
 from slimkeras.checkpoints.plan import plan_restore
 from slimkeras.checkpoints.reader import CheckpointMismatchError
@@ -102,21 +103,20 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
             problems=report.errors, report=report)
     # Read everything first: a corrupted data file fails here, before any
     # variable changes.
-    values = []
-    for it in items:
-        value = index.read(it.source)
+    values = index.read_many([it.source for it in items])
+    for i, it in enumerate(items):
         if it.transform == "label_offset":
             k = label_offset
             if k > 0:
-                value = value[..., k:]
+                values[i] = values[i][..., k:]
             else:
-                current = np.asarray(it.var)[..., :-k]
-                value = np.concatenate([current, value], axis=-1)
+                current = tf.convert_to_tensor(np.asarray(it.var)[..., :-k])
+                values[i] = tf.concat([current, values[i]], axis=-1)
         elif it.transform == "reshape":
-            value = np.reshape(value, tuple(it.var.shape))
-        values.append(value)
-    for it, value in zip(items, values):
-        it.var.assign(value)
+            values[i] = tf.reshape(values[i], tuple(it.var.shape))
+    for i, it in enumerate(items):
+        it.var.assign(values[i])
+        values[i] = None  # free as we go
     return report
 
 

@@ -89,12 +89,10 @@ class SpatialSoftmax(base.SlimLayer):
         flat = ops.reshape(x, (-1, height * width))
         temp = ops.cast(self.temperature_var, flat.dtype)
         attention = ops.softmax(flat / temp, axis=-1)
-        rows = ops.linspace(-1.0, 1.0, height, dtype=flat.dtype)
-        cols = ops.linspace(-1.0, 1.0, width, dtype=flat.dtype)
-        pos_i = ops.reshape(
-            ops.repeat(ops.expand_dims(rows, 1), width, axis=1), (-1,))
-        pos_j = ops.reshape(
-            ops.repeat(ops.expand_dims(cols, 0), height, axis=0), (-1,))
+        rows = ops.expand_dims(_grid(height, flat.dtype), 1)
+        cols = ops.expand_dims(_grid(width, flat.dtype), 0)
+        pos_i = ops.reshape(rows * ops.ones_like(cols), (-1,))
+        pos_j = ops.reshape(ops.ones_like(rows) * cols, (-1,))
         exp_i = ops.sum(pos_i * attention, axis=1, keepdims=True)
         exp_j = ops.sum(pos_j * attention, axis=1, keepdims=True)
         keypoints = ops.concatenate([exp_i, exp_j], axis=1)
@@ -111,6 +109,13 @@ class SpatialSoftmax(base.SlimLayer):
             "data_format": self.data_format,
         })
         return config
+
+
+def _grid(num, dtype):
+    """``num`` evenly spaced values from -1 to 1 (``[-1]`` when 1)."""
+    index = ops.cast(ops.arange(num), dtype)
+    step = 2.0 / ops.cast(ops.maximum(num - 1, 1), dtype)
+    return index * step - 1.0
 
 
 _POSITIONAL = ("temperature", "name", "variables_collections", "trainable",

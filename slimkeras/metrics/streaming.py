@@ -21,6 +21,7 @@ from __future__ import annotations
 import keras
 
 from slimkeras.metrics import confusion
+from slimkeras.metrics import iou
 from slimkeras.metrics import mean_metrics
 from slimkeras.metrics import thresholds as thr
 from slimkeras.metrics import top_k
@@ -184,10 +185,13 @@ def streaming_sparse_precision_at_k(predictions=None, labels=None, k=None,
 
 def streaming_mean_iou(predictions=None, labels=None, num_classes=None,
                        weights=None, name=None):
-    """Mean IoU over classes present (``keras.metrics.MeanIoU``, whose
-    arithmetic is slim's: classes with an empty union are skipped)."""
+    """Mean IoU over classes with a non-empty union (``MeanIoU``).
+
+    Unlike slim, whose update_op returned the confusion matrix, ``update``
+    returns the updated mean IoU like every other metric here.
+    """
     _required(num_classes, "num_classes", "streaming_mean_iou")
-    metric = keras.metrics.MeanIoU(num_classes, **_kw(name or "mean_iou"))
+    metric = iou.MeanIoU(num_classes, **_kw(name or "mean_iou"))
     return _start(metric, _pred_label_update, predictions, labels,
                   weights=weights)
 

@@ -64,6 +64,11 @@ def build_resnet(
 ):
     """The ResNet generator body; see ``resnet_v1.resnet_v1``."""
     num_classes = check_num_classes(num_classes)
+    if is_training not in (None, True, False):
+        raise TypeError(
+            "`is_training` must be None, True or False. Received: "
+            f"is_training={is_training!r}."
+        )
     if include_root_block:
         blocks_stride = root_output_stride(output_stride)
     else:

@@ -6,7 +6,6 @@ kernels on the same values) unless stated.
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import slimkeras as slim
 from tests import helpers

@@ -183,3 +183,12 @@ def test_bad_inputs(cls, args, x, exc, match):
 def test_bad_arguments(cls, args, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         _ours(cls, *args, **kwargs)
+
+
+def test_spatial_softmax_unknown_height_width():
+    """Unknown H/W (a traced signature) give the eager result."""
+    layer = _ours("SpatialSoftmax")
+    x = rand(2, 1, 5, 3)
+    fn = tf.function(layer, input_signature=[
+        tf.TensorSpec((None, None, None, 3))])
+    np.testing.assert_allclose(fn(x), layer(x), rtol=1e-6, atol=1e-6)

@@ -5,7 +5,20 @@ per batch (its returned value is compared after every step) and the
 final value tensor is compared with ``value()``. Tolerance: float32,
 rtol=1e-6, atol=1e-6 (identical formulas; sums may be ordered
 differently). ``tf_slim.metrics.count`` raises in eager mode only, so it
-runs here too; nothing tested below is on DESIGN.md §1's broken list.
+runs here too.
+
+Oracle broken on TF 2.21 (DESIGN.md §1): tf_slim's private
+``_streaming_confusion_matrix_at_thresholds`` calls the removed
+``array_ops.stack``, which breaks ``streaming_{true,false}_{positives,
+negatives}_at_thresholds`` and ``streaming_false_{positive,negative}_rate_
+at_thresholds``. Those are checked against ``tf.compat.v1.metrics.*_at_
+thresholds`` in graph mode (the same counts slim's helper computed) and,
+for the two rates, slim's documented formula ``fp / (1e-7 + fp + tn)`` /
+``fn / (1e-7 + fn + tp)`` on those counts. ``streaming_auc`` has no
+``summation_method`` argument; non-default methods are checked against
+``tf.compat.v1.metrics.auc``, which slim's ``streaming_auc`` wraps.
+slim's ``streaming_mean_iou`` update_op returns the confusion matrix, so
+only its final value is compared.
 """
 
 import keras
@@ -82,7 +95,7 @@ def _topk_dense():
 
 def _topk_sparse():
     labels = np.stack([rng.choice(6, 2, replace=False) for _ in range(B)])
-    return _f(B, 6), labels.astype("int64"), _w_row()
+    return _f(B, 6), labels.astype("int64"), _w_row()[:, 0]
 
 
 CASES = {
@@ -175,21 +188,51 @@ CASES = {
             p, l, 2, class_id=1, weights=w),
         lambda: S.streaming_sparse_precision_at_k(k=2, class_id=1)),
 }
-for _n in ("true_positives", "false_positives", "true_negatives",
-           "false_negatives", "precision", "recall", "false_positive_rate",
-           "false_negative_rate"):
+V1 = tf.compat.v1.metrics
+for _n in ("precision", "recall"):
     _fn = f"streaming_{_n}_at_thresholds"
     CASES[f"{_n}_at_thresholds"] = (
         _probs,
         (lambda fn: lambda M, p, l, w: getattr(M, fn)(p, l, TH, w))(_fn),
         (lambda fn: lambda: getattr(S, fn)(thresholds=TH))(_fn))
-for _curve, _method in [("ROC", "trapezoidal"), ("PR", "trapezoidal"),
-                        ("PR", "careful_interpolation"),
+for _n in ("true_positives", "false_positives", "true_negatives",
+           "false_negatives"):
+    CASES[f"{_n}_at_thresholds"] = (
+        _probs,
+        (lambda n: lambda M, p, l, w: getattr(V1, f"{n}_at_thresholds")(
+            l, p, TH, w))(_n),
+        (lambda n: lambda: getattr(S, f"streaming_{n}_at_thresholds")(
+            thresholds=TH))(_n))
+
+
+def _v1_rate(num, other):
+    """slim's formula num / (1e-7 + num + other) on v1 counts."""
+    def build(M, p, l, w):
+        a, ua = getattr(V1, f"{num}_at_thresholds")(l, p, TH, w)
+        b, ub = getattr(V1, f"{other}_at_thresholds")(l, p, TH, w)
+        return a / (1e-7 + a + b), ua / (1e-7 + ua + ub)
+    return build
+
+
+CASES["false_positive_rate_at_thresholds"] = (
+    _probs, _v1_rate("false_positives", "true_negatives"),
+    lambda: S.streaming_false_positive_rate_at_thresholds(thresholds=TH))
+CASES["false_negative_rate_at_thresholds"] = (
+    _probs, _v1_rate("false_negatives", "true_positives"),
+    lambda: S.streaming_false_negative_rate_at_thresholds(thresholds=TH))
+CASES["auc_ROC"] = (
+    _probs, lambda M, p, l, w: M.streaming_auc(p, l, w, num_thresholds=50),
+    lambda: S.streaming_auc(num_thresholds=50))
+CASES["auc_PR"] = (
+    _probs, lambda M, p, l, w: M.streaming_auc(p, l, w, num_thresholds=50,
+                                               curve="PR"),
+    lambda: S.streaming_auc(num_thresholds=50, curve="PR"))
+for _curve, _method in [("PR", "careful_interpolation"),
                         ("ROC", "minoring"), ("ROC", "majoring")]:
     CASES[f"auc_{_curve}_{_method}"] = (
         _probs,
-        (lambda c, m: lambda M, p, l, w: M.streaming_auc(
-            p, l, w, num_thresholds=50, curve=c, summation_method=m))(
+        (lambda c, m: lambda M, p, l, w: V1.auc(
+            l, p, w, num_thresholds=50, curve=c, summation_method=m))(
                 _curve, _method),
         (lambda c, m: lambda: S.streaming_auc(
             num_thresholds=50, curve=c, summation_method=m))(_curve, _method))
@@ -203,6 +246,8 @@ def test_streaming_metric_matches_tf_slim(name):
     ref_steps, ref_value = _slim_stream(
         lambda *phs: slim_build(tf_slim.metrics, *phs), batches)
     steps, value = _ours_stream(ours_make, batches)
+    if name == "mean_iou":  # slim's update_op returns the confusion matrix
+        ref_steps = steps
     for i, (a, b) in enumerate(zip(steps, ref_steps)):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL,
                                    err_msg=f"{name} step {i}")

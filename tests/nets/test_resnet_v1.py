@@ -87,6 +87,7 @@ class FamilyChecks:
             assert spec.preprocessing == "vgg"
             assert spec.arg_scope is resnet_utils.resnet_arg_scope
 
+    @pytest.mark.slow  # the original takes ~40 s to build these graphs
     @pytest.mark.parametrize("depth", [152, 200])
     def test_deep_variants_match_original_names(self, depth):
         """Variable names/shapes in order vs the original (no manifest)."""
@@ -174,7 +175,8 @@ class FamilyChecks:
             ph = tf.compat.v1.placeholder(tf.float32, (1, 32, 32, 3))
             with pytest.raises(ValueError, match="output_stride"):
                 self.tiny(self.orig, ph, output_stride=6)
-        with slim.name_registry():
+        with slim.name_registry(), slim.arg_scope(
+                resnet_utils.resnet_arg_scope()):
             with pytest.raises(ValueError, match="output_stride"):
                 self.tiny(self.ours, x, output_stride=6)
             with pytest.raises(ValueError, match="output_stride"):

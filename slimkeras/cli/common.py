@@ -1,0 +1,81 @@
+"""What train, eval and export share: flags, dataset and model set-up."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def add_model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model_name", default="lenet",
+                   help="net name (slimkeras.nets.list_nets())")
+    p.add_argument("--dataset_name", default="digits")
+    p.add_argument("--dataset_dir", default=None,
+                   help="TFRecords dir (digits: a cache dir by default)")
+    p.add_argument("--labels_offset", type=int, default=0)
+    p.add_argument("--preprocessing_name", default=None,
+                   help="default: the net's preprocessing")
+    p.add_argument("--batch_size", type=int, default=32)
+    p.add_argument("--weight_decay", type=float, default=0.00004)
+
+
+def image_size(spec, flag: int | None) -> int:
+    return int(flag or spec.default_image_size)
+
+
+def load_dataset(args, split):
+    from slimkeras.datasets import get_dataset
+
+    try:
+        return get_dataset(args.dataset_name, split, args.dataset_dir)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+
+
+def get_spec(name):
+    from slimkeras import nets
+
+    try:
+        return nets.get_net(name)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+
+
+def batches(args, spec, dataset, is_training, size, num_epochs=None):
+    from slimkeras.data import make_batches
+    from slimkeras.preprocessing import preprocessing_factory
+
+    name = args.preprocessing_name or spec.preprocessing
+    try:
+        fn = preprocessing_factory.get_preprocessing(name, is_training)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    return make_batches(dataset, args.batch_size, fn, size,
+                        is_training=is_training,
+                        labels_offset=args.labels_offset,
+                        channels=spec.channels, num_epochs=num_epochs,
+                        seed=0 if is_training else None)
+
+
+def build_model(spec, num_classes, size, weight_decay):
+    from slimkeras import nets
+
+    return nets.create_model(spec.name, num_classes=num_classes,
+                             input_shape=(size, size, spec.channels),
+                             weight_decay=weight_decay, outputs="both")
+
+
+def check_writable_dir(path, flag):
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = os.path.join(path, ".slimkeras_write_test")
+        with open(probe, "w") as f:
+            f.write("")
+        os.remove(probe)
+    except OSError as e:
+        raise CLIError(f"{flag} {path!r} is not writable: {e.strerror}.") \
+            from None

@@ -1,0 +1,67 @@
+"""Dispatch and error handling for ``python -m slimkeras``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from slimkeras.cli import common
+
+
+def _parser() -> argparse.ArgumentParser:
+    from slimkeras.cli import evaluate, export, train
+
+    p = argparse.ArgumentParser(
+        prog="slimkeras",
+        description="TF-Slim on Keras: train/eval/inspect/export image "
+                    "classifiers (research/slim flags).")
+    sub = p.add_subparsers(dest="command")
+    d = sub.add_parser("demo", help="slim-style model on digits with fit")
+    d.add_argument("--epochs", type=int, default=5)
+    d.set_defaults(func=lambda a: _demo(a))
+    train.add_parser(sub)
+    evaluate.add_parser(sub)
+    export.add_parser(sub)
+    i = sub.add_parser("inspect", help="list a checkpoint; match a net")
+    i.add_argument("path")
+    i.add_argument("--net", default=None)
+    i.add_argument("--exclude", default="")
+    i.set_defaults(func=_inspect)
+    return p
+
+
+def _demo(args) -> int:
+    from slimkeras import demo
+
+    demo.main(["--epochs", str(args.epochs)])
+    return 0
+
+
+def _inspect(args) -> int:
+    from slimkeras.checkpoints.__main__ import main as ckpt_main
+
+    argv = ["inspect", args.path]
+    if args.net:
+        argv += ["--net", args.net]
+    if args.exclude:
+        argv += ["--exclude", args.exclude]
+    return ckpt_main(argv)
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["train"]
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args = _parser().parse_args(["train"] + argv)
+    try:
+        return args.func(args)
+    except common.CLIError as e:
+        print(f"slimkeras {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
