@@ -416,14 +416,24 @@ def _default_name(name: str | None, base: str) -> str:
     return unique
 
 
+def _infer_dtype(value: Any) -> str:
+    """TF's rule: Python floats are float32, Python ints int32."""
+    if hasattr(value, "dtype"):
+        return keras.backend.standardize_dtype(value.dtype)
+    arr = np.asarray(value)
+    if arr.dtype == np.float64:
+        return "float32"
+    if arr.dtype == np.int64:
+        return "int32"
+    return arr.dtype.name
+
+
 def local_variable(initial_value, validate_shape=True, name=None,
                    use_resource=None):
     """A non-trainable local variable (metric counters and the like)."""
     del validate_shape, use_resource
     return _create(_default_name(name, "Variable"), None,
-                   np.asarray(initial_value).dtype.name
-                   if not hasattr(initial_value, "dtype")
-                   else initial_value.dtype, initial_value, None, False,
+                   _infer_dtype(initial_value), initial_value, None, False,
                    LOCAL, "local_variable")
 
 
@@ -432,9 +442,7 @@ def global_variable(initial_value, validate_shape=True, name=None,
     """A non-trainable global (non-model) variable."""
     del validate_shape, use_resource
     return _create(_default_name(name, "Variable"), None,
-                   np.asarray(initial_value).dtype.name
-                   if not hasattr(initial_value, "dtype")
-                   else initial_value.dtype, initial_value, None, False,
+                   _infer_dtype(initial_value), initial_value, None, False,
                    GLOBAL, "global_variable")
 
 

@@ -97,7 +97,10 @@ def run_slim(
             if run_train_op is not None:
                 sess.run(run_train_op(outputs), feed)
             out = sess.run(outputs, feed)
-            values = {v.op.name: sess.run(v) for v in variables}
+            # One run for all variables: a run per variable re-prunes the
+            # graph each time (~0.2 s each on Inception-sized graphs).
+            values = dict(zip([v.op.name for v in variables],
+                              sess.run(variables)))
             if checkpoint_out:
                 tf.compat.v1.train.Saver(variables).save(
                     sess, checkpoint_out, write_meta_graph=False)

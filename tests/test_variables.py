@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 import slimkeras as slim
-from tests.checkpoints.helpers import BN, X, keras_model, slim_net
+from tests.checkpoints.helpers import X, keras_model, slim_net
 from tests.oracle import import_tf_slim
 
 
@@ -118,6 +118,7 @@ def test_created_variables_tracked_by_owner_and_kinds():
     assert _names(slim.get_local_variables(layer)) == ["extra/count"]
     assert _names(slim.get_variables(layer)) == ["extra/other", "extra/w"]
     assert _names(slim.get_trainable_variables(layer)) == ["extra/w"]
+    assert layer.count.dtype == "float32"  # as tf.Variable(0.0)
     w = np.array(layer.w)
     np.testing.assert_allclose(layer.losses[0], 0.5 * np.sum(w ** 2) / 2,
                                rtol=1e-6)

@@ -39,7 +39,9 @@ from slimkeras.checkpoints.restore import (
     assign_from_checkpoint_fn as assign_from_checkpoint_fn,
 )
 from slimkeras.checkpoints.restore import restore as restore
-from slimkeras.checkpoints.save import save_tf1_checkpoint as save_tf1_checkpoint
+from slimkeras.checkpoints.save import (
+    save_tf1_checkpoint as save_tf1_checkpoint,
+)
 from slimkeras.checkpoints.training import (
     TrainingCheckpoint as TrainingCheckpoint,
 )

@@ -212,11 +212,12 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
             report.shape_mismatched.append(
                 (path, source, var_shape, ckpt_shape))
             hint = ""
-            if var_shape[:-1] == ckpt_shape[:-1] and var_shape:
-                hint = (" (last dimension differs: exclude this scope, or "
-                        "pass label_offset="
-                        f"{ckpt_shape[-1] - var_shape[-1]} for a background "
-                        "class)")
+            scope = path.rpartition("/")[0] or path
+            if var_shape and var_shape[:-1] == ckpt_shape[:-1]:
+                diff = ckpt_shape[-1] - var_shape[-1]
+                hint = (f" (number of classes differs? exclude={scope!r}"
+                        + (f", or label_offset={diff} for a background "
+                           "class" if abs(diff) == 1 else "") + ")")
             report.errors.append(
                 f"{path}: shape {var_shape} != checkpoint {source!r} "
                 f"shape {ckpt_shape}{hint}")

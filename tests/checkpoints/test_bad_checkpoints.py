@@ -4,7 +4,6 @@ import glob
 import os
 import shutil
 
-import numpy as np
 import pytest
 import tensorflow as tf
 

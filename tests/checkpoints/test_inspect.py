@@ -54,3 +54,18 @@ def test_cli_module_runs(saved):
         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "net/logits/weights" in out.stdout
+
+
+def test_cli_inspect_with_registered_net(golden_dir, capsys):
+    from slimkeras import nets
+
+    if "cifarnet" not in nets.list_nets():
+        pytest.skip("cifarnet is not registered yet")
+    path = str(golden_dir / "cifarnet" / "model.ckpt")
+    assert main(["inspect", path, "--net", "cifarnet"]) == 0
+    out = capsys.readouterr().out
+    assert "Restore plan (dry run)" in out and "10 restored" in out
+    assert main(["inspect", path, "--net", "cifarnet", "--num-classes",
+                 "5"]) == 1
+    assert main(["inspect", path, "--net", "cifarnet", "--num-classes", "5",
+                 "--exclude", "CifarNet/logits"]) == 0

@@ -196,3 +196,18 @@ def test_dry_run_changes_nothing(plain):
     report = checkpoints.restore(model, path, dry_run=True)
     assert report.dry_run and sorted(report.restored) == sorted(values)
     assert snapshot(model) == before
+
+
+def test_golden_cifarnet_checkpoint(golden_dir):
+    """A checkpoint written by the original research/slim cifarnet."""
+    from slimkeras import nets
+
+    if "cifarnet" not in nets.list_nets():
+        pytest.skip("cifarnet is not registered yet")
+    gold = np.load(golden_dir / "cifarnet" / "golden.npz")
+    model = nets.create_model("cifarnet", is_training=False)
+    report = checkpoints.restore(model, golden_dir / "cifarnet")
+    assert report.ok and not report.missing and not report.unexpected
+    # README of ../shared/golden: rtol=atol=1e-4 for float32.
+    np.testing.assert_allclose(model(gold["input"]), gold["logits"],
+                               rtol=1e-4, atol=1e-4)

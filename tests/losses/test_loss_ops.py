@@ -89,26 +89,31 @@ _ROW_LOSSES = ("softmax_cross_entropy", "sparse_softmax_cross_entropy",
                "cosine_distance")
 
 
-def _params():
-    for name in CASES:
-        for wname in WEIGHTS:
-            if name in _ROW_LOSSES and wname not in SAMPLE_ONLY + ("shape1",):
-                continue
-            if name == "mean_pairwise_squared_error" and wname in (
-                    "per_element", "per_sample_col", "shape1"):
-                continue
-            yield name, wname
+def _weight_names(name):
+    for wname in WEIGHTS:
+        if name in _ROW_LOSSES and wname not in SAMPLE_ONLY + ("shape1",):
+            continue
+        if name == "mean_pairwise_squared_error" and wname in (
+                "per_element", "per_sample_col", "shape1"):
+            continue
+        yield wname
 
 
-@pytest.mark.parametrize("name,wname", list(_params()))
-def test_loss_matches_tf_slim(name, wname):
+# One test per loss, looping over the weight kinds (keeps the run short).
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_loss_matches_tf_slim(name):
     tf_slim = import_tf_slim()
     ours_fn, ref_fn = CASES[name]
-    w = WEIGHTS[wname]
-    ref = _graph(lambda: ref_fn(tf_slim.losses, _c(w) if isinstance(
-        w, np.ndarray) else w))
-    ours = ours_fn(slim.losses, w)
-    np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL, atol=ATOL)
+    wnames = list(_weight_names(name))
+
+    def build():
+        return [ref_fn(tf_slim.losses, _c(WEIGHTS[k]) if isinstance(
+            WEIGHTS[k], np.ndarray) else WEIGHTS[k]) for k in wnames]
+
+    for wname, ref in zip(wnames, _graph(build)):
+        ours = ours_fn(slim.losses, WEIGHTS[wname])
+        np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL,
+                                   atol=ATOL, err_msg=wname)
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.3])
@@ -156,25 +161,30 @@ R = slim.losses.Reduction
 
 
 @pytest.mark.parametrize("reduction", list(R.all()))
-@pytest.mark.parametrize("wname", ["scalar", "per_sample_col", "per_element"])
-def test_reductions_match_tf_compat_v1(reduction, wname):
+def test_reductions_match_tf_compat_v1(reduction):
     v1 = tf.compat.v1.losses
-    w = WEIGHTS[wname]
-    ref = _graph(lambda: v1.mean_squared_error(
-        _c(PRED), _c(REGRESS), weights=w, reduction=reduction))
-    ours = slim.losses.mean_squared_error(REGRESS, PRED, weights=w,
-                                          reduction=reduction)
-    np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL, atol=ATOL)
+    wnames = ["scalar", "per_sample_col", "per_element"]
+    refs = _graph(lambda: [v1.mean_squared_error(
+        _c(PRED), _c(REGRESS), weights=WEIGHTS[k], reduction=reduction)
+        for k in wnames])
+    for wname, ref in zip(wnames, refs):
+        ours = slim.losses.mean_squared_error(
+            REGRESS, PRED, weights=WEIGHTS[wname], reduction=reduction)
+        np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL,
+                                   atol=ATOL, err_msg=wname)
 
 
-@pytest.mark.parametrize("delta", [0.5, 1.0, 2.0])
-@pytest.mark.parametrize("wname", ["scalar", "per_sample_col", "per_element"])
-def test_huber_matches_tf_compat_v1(delta, wname):
-    w = WEIGHTS[wname]
-    ref = _graph(lambda: tf.compat.v1.losses.huber_loss(
-        _c(PRED), _c(REGRESS), weights=w, delta=delta))
-    ours = slim.losses.huber_loss(PRED, REGRESS, weights=w, delta=delta)
-    np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL, atol=ATOL)
+def test_huber_matches_tf_compat_v1():
+    cases = [(d, k) for d in (0.5, 1.0, 2.0)
+             for k in ("scalar", "per_sample_col", "per_element")]
+    refs = _graph(lambda: [tf.compat.v1.losses.huber_loss(
+        _c(PRED), _c(REGRESS), weights=WEIGHTS[k], delta=d)
+        for d, k in cases])
+    for (delta, wname), ref in zip(cases, refs):
+        ours = slim.losses.huber_loss(PRED, REGRESS, weights=WEIGHTS[wname],
+                                      delta=delta)
+        np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL,
+                                   atol=ATOL, err_msg=f"{delta} {wname}")
 
 
 def test_bad_inputs_raise_named_errors():

@@ -73,10 +73,16 @@ def test_squeeze_on_non_1x1_logits_raises():
 
 
 def test_base_final_endpoint_matches_tf_slim(orig, tmp_path):
+    tf_slim = oracle.import_tf_slim()
     x = nc.random_images((2, 96, 96, 3))
+
+    def ref(im):  # the base alone: pin batch norm to inference like ours
+        with tf_slim.arg_scope([tf_slim.batch_norm], is_training=False):
+            return orig.inception_v3_base(
+                im, final_endpoint="Mixed_6a", depth_multiplier=0.25)
+
     nc.compare_with_oracle(
-        lambda im: orig.inception_v3_base(
-            im, final_endpoint="Mixed_6a", depth_multiplier=0.25),
+        ref,
         orig.inception_v3_arg_scope, v3.inception_v3_base,
         v3.inception_v3_arg_scope, x, tmp_path,
         final_endpoint="Mixed_6a", depth_multiplier=0.25)

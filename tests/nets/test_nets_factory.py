@@ -36,7 +36,8 @@ def test_network_fn_applies_arg_scope(name, size, channels, eps):
     assert fn.default_image_size == size
     assert fn.__name__ == name
     inputs = keras.Input((size, size, channels))
-    with keras.StatelessScope(), slim.name_registry():
+    with keras.StatelessScope(initialize_variables=False), \
+            slim.name_registry():
         logits, end_points = fn(inputs)
     assert tuple(logits.shape) == (None, 5)
     assert len(end_points) == eps

@@ -230,6 +230,32 @@ class FamilyChecks:
             num_classes=3, spatial_squeeze=True)
         net_checks.check_keras_lifecycle(model, x, y, tmp_path)
 
+    def test_fine_tune_tiny_from_checkpoint(self, tmp_path):
+        """Restore all but ``tiny/logits`` (a 10-class checkpoint checked
+        against the original) into a 5-class net; a few steps lower the
+        loss."""
+        x = images((4, 32, 32, 3), seed=7)
+        _, ckpt = compare_resnet(
+            lambda t: self.tiny(self.orig, t, num_classes=10,
+                                is_training=False),
+            lambda t: self.tiny(self.ours, t, num_classes=10,
+                                is_training=False),
+            x, tmp_path)
+
+        def make_model(num_classes):
+            model, _, _ = net_checks.build_functional(
+                lambda t, **kw: self.tiny(self.ours, t, **kw),
+                resnet_utils.resnet_arg_scope, (32, 32, 3),
+                outputs="logits", num_classes=num_classes,
+                spatial_squeeze=True)
+            return model
+
+        report = net_checks.check_fine_tune(
+            make_model, ckpt, ("tiny/logits",), x, np.array([0, 1, 2, 3]),
+            steps=5, learning_rate=1e-2)
+        assert report["restored"] > 50
+
+    @pytest.mark.slow  # ~75 s on 2 shared cores (train-step compile)
     def test_fine_tune_from_checkpoint(self, resnet50_ckpt):
         name = self.name(50)
         spec = nets.get_net(name)

@@ -1,0 +1,251 @@
+"""Net throughput: slimkeras vs the original tf-slim (TF1 graph mode, same
+net, same weights through a checkpoint) vs keras.applications' closest
+model, with a same-run matmul rate as the hardware reference.
+
+    python benchmarks/bench_nets.py            # resnet_v1_50, vgg_16,
+                                               # inception_v3, mobilenet_v1
+    python benchmarks/bench_nets.py --quick    # < 5 min on 2 cores
+
+Per workload (inference batch 1 latency, inference batch 16 throughput,
+train step batch 16) it prints images/s of each candidate, slimkeras /
+original (images/s, same net) and slimkeras / keras.applications per FLOP
+(GFLOP/s; the architectures differ slightly), and % of the matmul rate.
+Candidates are timed round-robin after warm-up; medians [min-max].
+Results: benchmarks/results/nets.json and nets.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from benchmarks import harness  # noqa: E402
+
+# slimkeras net -> (tf_slim module, fn, keras.applications class, classes)
+NETS = {
+    "resnet_v1_50": ("resnet_v1", "resnet_v1_50", "ResNet50", 1000),
+    "vgg_16": ("vgg", "vgg_16", "VGG16", 1000),
+    "inception_v3": ("inception_v3", "inception_v3", "InceptionV3", 1001),
+    "mobilenet_v1": (None, None, "MobileNet", 1001),
+}
+
+
+def conv_flops(model) -> float:
+    """Multiply-adds x 2 of every conv/dense kernel, per image."""
+    total = 0.0
+    for layer in model._flatten_layers(include_self=False):
+        if not layer.weights:
+            continue
+        try:
+            out = layer.output
+        except (AttributeError, ValueError):
+            continue
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        shape = outs[0].shape
+        spatial = float(np.prod([d for d in shape[1:-1] if d])) if len(
+            shape) > 2 else 1.0
+        for v in layer.weights:
+            name = v.path.rsplit("/", 1)[-1]
+            k = v.shape
+            if name in ("weights", "kernel", "pointwise_weights") and len(
+                    k) >= 2:
+                total += 2.0 * float(np.prod(k)) * spatial
+            elif name in ("depthwise_weights", "depthwise_kernel"):
+                total += 2.0 * float(np.prod(k)) * spatial
+    return total
+
+
+def slimkeras_model(name, size, classes):
+    from slimkeras import nets
+
+    return nets.create_model(name, num_classes=classes,
+                             input_shape=(size, size, 3))
+
+
+def keras_app(cls, size, classes):
+    app = getattr(keras.applications, cls)
+    return app(weights=None, input_shape=(size, size, 3), classes=classes)
+
+
+def tf_function_candidates(model, x, y, lr=0.01):
+    infer = tf.function(lambda t: model(t, training=False))
+    opt = keras.optimizers.SGD(lr)
+    opt.build(model.trainable_variables)
+    lossf = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function
+    def train(t, labels):
+        with tf.GradientTape() as tape:
+            out = model(t, training=True)
+            out = tf.reshape(out, (tf.shape(out)[0], -1))
+            loss = lossf(labels, out)
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    return infer, train
+
+
+def original_candidates(module, fn_name, slim_model, size, batch, classes):
+    """The original tf-slim net in graph mode, weights from slimkeras."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+    from tests.oracle import import_tf_slim  # noqa: F401  (applies the shim)
+
+    import importlib
+
+    import_tf_slim()
+    tf_slim = importlib.import_module("tf_slim")
+    mod = importlib.import_module(f"tf_slim.nets.{module}")
+    from slimkeras.checkpoints import save_tf1_checkpoint
+
+    ckpt = os.path.join(tempfile.mkdtemp(), "model.ckpt")
+    save_tf1_checkpoint(slim_model, ckpt)
+    graph = tf.Graph()
+    with graph.as_default():
+        scope_fn = getattr(mod, f"{module.split('_v')[0]}_arg_scope",
+                           None) or getattr(mod, "resnet_arg_scope")
+        x = tf.compat.v1.placeholder(tf.float32, (batch, size, size, 3))
+        x1 = tf.compat.v1.placeholder(tf.float32, (1, size, size, 3))
+        labels = tf.compat.v1.placeholder(tf.int64, (batch,))
+        with tf_slim.arg_scope(scope_fn()):
+            logits, _ = getattr(mod, fn_name)(x, num_classes=classes,
+                                               is_training=False)
+        with tf_slim.arg_scope(scope_fn()):
+            logits1, _ = getattr(mod, fn_name)(x1, num_classes=classes,
+                                                is_training=False, reuse=True)
+        with tf_slim.arg_scope(scope_fn()):
+            train_logits, _ = getattr(mod, fn_name)(
+                x, num_classes=classes, is_training=True, reuse=True)
+        loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(
+            labels, tf.reshape(train_logits, (batch, -1)))
+        update_ops = tf.compat.v1.get_collection(
+            tf.compat.v1.GraphKeys.UPDATE_OPS)
+        with tf.control_dependencies(update_ops):
+            train_op = tf.compat.v1.train.GradientDescentOptimizer(
+                0.01).minimize(loss)
+        sess = tf.compat.v1.Session(graph=graph)
+        sess.run(tf.compat.v1.global_variables_initializer())
+        saver = tf.compat.v1.train.Saver(tf.compat.v1.model_variables())
+        saver.restore(sess, ckpt)
+    return sess, (x, x1, labels), (logits, logits1, train_op)
+
+
+def run(nets_, size, batch, rounds, iters, results, matmul):
+    for name in nets_:
+        module, fn_name, app, classes = NETS[name]
+        xb = harness.rng_images(batch, size)
+        x1 = harness.rng_images(1, size)
+        y = np.random.default_rng(0).integers(0, classes, batch)
+        sk = slimkeras_model(name, size, classes)
+        ka = keras_app(app, size, classes)
+        flops_sk, flops_ka = conv_flops(sk), conv_flops(ka)
+        sk_inf, sk_train = tf_function_candidates(sk, xb, y)
+        ka_inf, ka_train = tf_function_candidates(ka, xb, y)
+        orig = None
+        if module is not None:
+            try:
+                orig = original_candidates(module, fn_name, sk, size, batch,
+                                           classes)
+            except Exception as e:  # report, keep measuring the others
+                print(f"  original {name}: not measured ({e})")
+        workloads = {
+            "infer_b1": (1, {"slimkeras": lambda: sk_inf(x1).numpy(),
+                             "keras_app": lambda: ka_inf(x1).numpy()}),
+            f"infer_b{batch}": (batch, {
+                "slimkeras": lambda: sk_inf(xb).numpy(),
+                "keras_app": lambda: ka_inf(xb).numpy()}),
+            f"train_b{batch}": (batch, {
+                "slimkeras": lambda: sk_train(xb, y).numpy(),
+                "keras_app": lambda: ka_train(xb, y).numpy()}),
+        }
+        if orig is not None:
+            sess, (px, px1, pl), (lg, lg1, top) = orig
+            workloads["infer_b1"][1]["original"] = lambda: sess.run(
+                lg1, {px1: x1})
+            workloads[f"infer_b{batch}"][1]["original"] = lambda: sess.run(
+                lg, {px: xb})
+            workloads[f"train_b{batch}"][1]["original"] = lambda: sess.run(
+                top, {px: xb, pl: y})
+        mm_fn, mm_flops = harness.matmul_candidate()
+        for wl, (n, cands) in workloads.items():
+            # The hardware reference runs in the same rounds as the nets.
+            times = harness.interleave(dict(cands, matmul=mm_fn), rounds,
+                                       iters)
+            matmul = mm_flops / harness.summary(times.pop("matmul"))[
+                "median"] / 1e9
+            row = {"net": name, "workload": wl, "matmul_gflops": matmul,
+                   "gflops_per_image_slimkeras": flops_sk / 1e9,
+                   "gflops_per_image_keras_app": flops_ka / 1e9}
+            mult = 3.0 if wl.startswith("train") else 1.0
+            for k, ts in times.items():
+                s = harness.summary(ts)
+                ips = n / s["median"]
+                row[f"{k}_img_s"] = ips
+                row[f"{k}_range"] = f"{n / s['max']:.1f}-{n / s['min']:.1f}"
+                fl = flops_ka if k == "keras_app" else flops_sk
+                row[f"{k}_pct_matmul"] = 100 * ips * fl * mult / 1e9 / matmul
+            if "original_img_s" in row:
+                row["ratio_vs_original"] = (row["slimkeras_img_s"]
+                                            / row["original_img_s"])
+            row["ratio_vs_keras_app_per_flop"] = (
+                row["slimkeras_img_s"] * flops_sk
+                / (row["keras_app_img_s"] * flops_ka))
+            results.append(row)
+            orig_txt = (f" original {row['original_img_s']:.1f} img/s"
+                        f" (x{row['ratio_vs_original']:.2f})"
+                        if "original_img_s" in row else "")
+            print(f"{name:13s} {wl:10s} slimkeras "
+                  f"{row['slimkeras_img_s']:.1f} img/s "
+                  f"[{row['slimkeras_range']}] "
+                  f"({row['slimkeras_pct_matmul']:.0f}% matmul)"
+                  f"{orig_txt} keras_app {row['keras_app_img_s']:.1f} img/s"
+                  f" per-FLOP x{row['ratio_vs_keras_app_per_flop']:.2f}"
+                  f" | matmul {matmul:.0f} GFLOP/s",
+                  flush=True)
+        if orig is not None:
+            orig[0].close()
+        del sk, ka
+        keras.backend.clear_session()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--nets", default=None, help="comma-separated subset")
+    args = p.parse_args(argv)
+    if args.quick:
+        size, batch, rounds, iters = 160, 8, 3, 2
+        default = ["resnet_v1_50", "mobilenet_v1"]
+    else:
+        size, batch, rounds, iters = 224, 16, 5, 3
+        default = list(NETS)
+    chosen = args.nets.split(",") if args.nets else default
+    matmul = harness.matmul_gflops()
+    print(f"matmul reference (start): {matmul:.1f} GFLOP/s; each workload "
+          "also interleaves its own matmul rounds")
+    results: list[dict] = []
+    run(chosen, size, batch, rounds, iters, results, matmul)
+    matmul_end = harness.matmul_gflops()
+    meta = dict(harness.machine(), matmul_gflops_start=matmul,
+                matmul_gflops_end=matmul_end, image_size=size, batch=batch,
+                rounds=rounds, iters=iters, quick=args.quick)
+    cols = ["net", "workload", "slimkeras_img_s", "original_img_s",
+            "keras_app_img_s", "ratio_vs_original",
+            "ratio_vs_keras_app_per_flop", "slimkeras_pct_matmul",
+            "original_pct_matmul", "keras_app_pct_matmul"]
+    j, m = harness.write_results("nets_quick" if args.quick else "nets",
+                                 results, meta, cols)
+    print(f"wrote {j} and {m}")
+
+
+if __name__ == "__main__":
+    main()
