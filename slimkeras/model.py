@@ -127,10 +127,10 @@ class Model(keras.Model):
         kwargs = dict(self.fn_kwargs)
         if self._takes_is_training:
             kwargs.setdefault("is_training", None)
-        self._registry.reset_counts()
         from slimkeras import scopes
 
-        with naming.name_registry(self._registry), naming.collect_outputs():
+        registry = self._registry.call_view()
+        with naming.name_registry(registry), naming.collect_outputs():
             if self.slim_arg_scope is not None:
                 with scopes.arg_scope(self.slim_arg_scope):
                     out = self.model_fn(inputs, **kwargs)

@@ -64,6 +64,19 @@ class NameRegistry:
     def reset_counts(self) -> None:
         self.counts.clear()
 
+    def call_view(self) -> "NameRegistry":
+        """Fresh counters over the same layer cache (one per model call).
+
+        Replicas of a ``tf.distribute`` strategy call a model from several
+        threads at once: each call must count default names on its own.
+        """
+        view = NameRegistry.__new__(NameRegistry)
+        view.counts = {}
+        view.layers = self.layers
+        view.reuse_layers = self.reuse_layers
+        view.frozen = self.frozen
+        return view
+
 
 @dataclasses.dataclass(frozen=True)
 class _Frame:

@@ -25,6 +25,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from slimkeras.checkpoints.reader import open_checkpoint
+
 __all__ = ["TrainingCheckpoint"]
 
 
@@ -114,28 +116,46 @@ class TrainingCheckpoint:
         return self.manager.save(
             checkpoint_number=self.step if step is None else int(step))
 
-    def _precheck(self, path: str) -> None:
-        reader = tf.train.load_checkpoint(path)
-        shapes = reader.get_variable_to_shape_map()
-        problems = []
+    def _read_checked(self, path: str) -> list:
+        """Reads every value after checking every key, shape and dtype.
+
+        Raises CheckpointReadError (unreadable, truncated or corrupted
+        files) or ValueError (missing keys, shape/dtype mismatches) before
+        any variable changes.
+        """
+        index = open_checkpoint(path)
+        problems, pairs = [], []
         for group, vs in self._objects.items():
             for key, v in vs.items():
                 name = f"{group}/{_escape(key)}/.ATTRIBUTES/VARIABLE_VALUE"
-                if name not in shapes:
+                if name not in index.shapes:
                     problems.append(f"{group} {key}: not in checkpoint")
-                elif tuple(shapes[name]) != tuple(v.shape):
+                elif index.shapes[name] != tuple(v.shape):
                     problems.append(f"{group} {key}: shape {tuple(v.shape)} "
-                                    f"!= checkpoint {tuple(shapes[name])}")
+                                    f"!= checkpoint {index.shapes[name]}")
+                elif index.dtypes[name].name != str(v.dtype):
+                    problems.append(f"{group} {key}: dtype {v.dtype} != "
+                                    f"checkpoint {index.dtypes[name].name}")
+                else:
+                    pairs.append((name, v))
         if problems:
             raise ValueError(
                 f"TrainingCheckpoint: cannot restore {path!r}; nothing was "
                 "changed:\n  " + "\n  ".join(problems))
+        values = index.read_many([n for n, _ in pairs])
+        return [(v, value) for (_, v), value in zip(pairs, values)]
 
     def restore(self, path: str) -> str:
-        """Restores ``path`` after checking every key and shape."""
-        self._precheck(path)
-        status = self.checkpoint.restore(path)
-        status.assert_existing_objects_matched()
+        """Restores ``path`` atomically: every key, shape and dtype is
+        checked and every tensor read before the first variable changes.
+
+        Raises:
+            CheckpointNotFoundError / CheckpointReadError: no checkpoint, or
+                unreadable (truncated, corrupted) files.
+            ValueError: keys missing or shapes/dtypes differ.
+        """
+        for v, value in self._read_checked(path):
+            v.assign(value)
         return path
 
     def restore_latest(self) -> str | None:

@@ -93,6 +93,12 @@ class BatchNorm(base.SlimLayer):
                 "adjustment are not supported by slimkeras. Received: "
                 f"renorm={renorm!r}, adjustment={adjustment!r}."
             )
+        for what, value in (("decay", decay), ("epsilon", epsilon)):
+            if isinstance(value, (str, bytes, bool)) or value is None:
+                raise TypeError(
+                    f"batch_norm: `{what}` must be a float. Received: "
+                    f"{what}={value!r}."
+                )
         if not 0.0 <= float(decay) <= 1.0:
             raise ValueError(
                 f"batch_norm: `decay` must be in [0, 1]. Received: "

@@ -9,10 +9,14 @@
 * :func:`train` — slim's ``learning.train`` loop on ``tf.function``,
   ``tf.train.CheckpointManager`` (resumes from ``logdir``) and
   ``tf.summary``.
+* :class:`StopOnNaN` (in :mod:`.callbacks`) — a ``fit`` callback that
+  raises ``NonFiniteLossError`` naming the step at the first NaN/Inf loss.
 * :func:`configure_learning_rate` / :func:`configure_optimizer` —
   research/slim's flags mapped onto ``keras.optimizers``.
 """
 
+from slimkeras.learning import callbacks as callbacks
+from slimkeras.learning.callbacks import StopOnNaN as StopOnNaN
 from slimkeras.learning.freezing import freeze_scopes as freeze_scopes
 from slimkeras.learning.freezing import (
     set_trainable_scopes as set_trainable_scopes,

@@ -77,6 +77,9 @@ def train(
     last_saved_step = step
     loss = float("nan")
     progress = keras.utils.Progbar(number_of_steps, verbose=int(verbose))
+    if train_step.replicas > 1 and isinstance(dataset, tf.data.Dataset):
+        dataset = train_step.strategy.experimental_distribute_dataset(
+            dataset)
     iterator = iter(dataset)
     while number_of_steps is None or step < number_of_steps:
         try:

@@ -35,8 +35,18 @@ class TrainStep:
         self.summarize_gradients = summarize_gradients
         self._multipliers = _resolve_multipliers(
             gradient_multipliers, self.variables)
+        # Under tf.distribute (research/slim's num_clones) each replica
+        # computes its loss on its share of the global batch. As in Keras,
+        # that per-replica loss is already scaled by 1/replicas (Keras
+        # losses do it; scale other terms, e.g. sum(model.losses), with
+        # keras's convention), so the summed gradient is the gradient of
+        # the global-batch mean. Model and optimizer must be created under
+        # ``strategy.scope()``.
+        self.strategy = tf.distribute.get_strategy()
+        self.replicas = self.strategy.num_replicas_in_sync
         if not optimizer.built:
-            optimizer.build(self.variables)
+            with self.strategy.scope():
+                optimizer.build(self.variables)
         self._compiled = tf.function(self._step, jit_compile=jit_compile)
 
     @property
@@ -44,6 +54,34 @@ class TrainStep:
         return self.optimizer.iterations
 
     def _step(self, batch):
+        if self.replicas == 1:
+            loss, finite, pairs = self._replica_step(batch)
+            if self.check_numerics:
+                # Only a finite step changes weights: a NaN loss leaves
+                # the model as the last good step left it.
+                tf.cond(finite, lambda: self._apply(pairs),
+                        lambda: tf.no_op())
+            else:
+                self._apply(pairs)
+            return loss, finite
+        loss, bad = self.strategy.run(self._mirrored_step, args=(batch,))
+        sum_ = tf.distribute.ReduceOp.SUM
+        bad = self.strategy.reduce(sum_, bad, axis=None)
+        return self.strategy.reduce(sum_, loss, axis=None), bad < 0.5
+
+    def _mirrored_step(self, batch):
+        loss, finite, pairs = self._replica_step(batch)
+        # A synchronised update cannot sit in a conditional: a non-finite
+        # step applies zero gradients (the optimizer still counts the
+        # step); train() then stops and keeps the last good checkpoint.
+        replicas = float(self.replicas)
+        pairs = [(tf.where(finite, g / replicas, tf.zeros_like(g)), v)
+                 for g, v in pairs]
+        self._apply(pairs)  # the optimizer sums the replicas again
+        return loss, 1.0 - tf.cast(finite, tf.float32)
+
+    def _replica_step(self, batch):
+        replicas = self.replicas
         with tf.GradientTape() as tape:
             loss = self.loss_fn(batch)
         grads = tape.gradient(loss, self.variables)
@@ -55,6 +93,13 @@ class TrainStep:
             if m is not None:
                 g = g * m
             pairs.append((g, v))
+        if replicas > 1 and pairs:
+            # Aggregate first so clipping and the numerics check see the
+            # global gradient (slim clipped after summing the clones).
+            ctx = tf.distribute.get_replica_context()
+            summed = ctx.all_reduce(tf.distribute.ReduceOp.SUM,
+                                    [g for g, _ in pairs])
+            pairs = list(zip(summed, [v for _, v in pairs]))
         if self.clip_gradient_norm > 0:
             clipped, _ = tf.clip_by_global_norm(
                 [g for g, _ in pairs], self.clip_gradient_norm)
@@ -64,12 +109,7 @@ class TrainStep:
             for g, _ in pairs:
                 finite = tf.logical_and(
                     finite, tf.reduce_all(tf.math.is_finite(g)))
-            # Only a finite step changes weights: a NaN loss leaves the
-            # model as the last good step left it.
-            tf.cond(finite, lambda: self._apply(pairs), lambda: tf.no_op())
-        else:
-            self._apply(pairs)
-        return loss, finite
+        return loss, finite, pairs
 
     def _apply(self, pairs):
         self.optimizer.apply_gradients(pairs)

@@ -156,3 +156,33 @@ def test_sigkill_then_resume_reaches_same_final_step(tmp_path):
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"final_step={killed_at + 6}" in out.stdout
+
+
+def test_mirrored_strategy_matches_single_device(tmp_path):
+    """research/slim's num_clones → MirroredStrategy over 2 logical CPUs:
+    same weights after N steps as 1 device with the same global batch."""
+    script = os.path.join(os.path.dirname(__file__), "mirrored_script.py")
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    first = str(tmp_path / "one")
+    # Shared initial weights: the single-device run writes them first.
+    out = subprocess.run([sys.executable, "-c", (
+        "import sys; sys.argv=['x','single','%s','%s'];"
+        "exec(open('%s').read().replace('learning.train(', "
+        "'np.savez(out + \".init\", **{v.path: v.numpy() for v in "
+        "model.weights}); learning.train('))") % (first, tmp_path / "l1",
+                                                   script)],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    second = str(tmp_path / "two")
+    os.link(first + ".init.npz", second + ".init.npz")
+    out = subprocess.run([sys.executable, script, "mirrored", second,
+                          str(tmp_path / "l2")], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    a, b = np.load(first + ".npz"), np.load(second + ".npz")
+    assert sorted(a.files) == sorted(b.files)
+    init = np.load(first + ".init.npz")
+    for k in a.files:
+        assert not np.array_equal(a[k], init[k]) or "moving" in k
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-5,
+                                   err_msg=k)

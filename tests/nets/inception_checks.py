@@ -96,7 +96,7 @@ def check_aux_fine_tune(
     assert restored > 0
     ce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(
-        optimizer=keras.optimizers.Adam(1e-2),
+        optimizer=keras.optimizers.Adam(1e-3),
         loss={"Logits": ce, "AuxLogits": ce},
         loss_weights={"Logits": 1.0, "AuxLogits": 0.4},
     )

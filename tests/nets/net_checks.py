@@ -377,11 +377,6 @@ def narrow_conv_widths(
         monkeypatch.setattr(mod, "conv2d", wrap(mod.conv2d, "_slim_key_op"))
 
 
-def _logits_model(model: keras.Model) -> keras.Model:
-    out = model.outputs[0] if len(model.outputs) > 1 else model.output
-    return keras.Model(model.inputs, out)
-
-
 def check_keras_lifecycle(
     model: keras.Model,
     x: np.ndarray,

@@ -243,12 +243,16 @@ class FamilyChecks:
             x, tmp_path)
 
         def make_model(num_classes):
+            # Frozen BN (is_training=False), as slim fine-tuning with small
+            # batches: training and the inference-mode loss then agree.
             model, _, _ = net_checks.build_functional(
                 lambda t, **kw: self.tiny(self.ours, t, **kw),
                 resnet_utils.resnet_arg_scope, (32, 32, 3),
                 outputs="logits", num_classes=num_classes,
-                spatial_squeeze=True)
+                spatial_squeeze=True, is_training=False)
             return model
+
+        keras.utils.set_random_seed(0)
 
         report = net_checks.check_fine_tune(
             make_model, ckpt, ("tiny/logits",), x, np.array([0, 1, 2, 3]),
@@ -265,6 +269,7 @@ class FamilyChecks:
         def make_model(num_classes):
             return nets.create_model(name, num_classes=num_classes,
                                      input_shape=(32, 32, 3),
+                                     is_training=False,
                                      spatial_squeeze=True)
 
         report = net_checks.check_fine_tune(
