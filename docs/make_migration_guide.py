@@ -101,6 +101,11 @@ MANUAL: dict[str, tuple[str | None, str]] = {
     "assert_or_get_global_step": ("slimkeras.get_or_create_global_step",
                                   "or `optimizer.iterations`."),
     "arg_scope_lib": ("slimkeras.scopes", "the arg_scope module."),
+    "arg_scope": ("slimkeras.arg_scope", ""),
+    "add_arg_scope": ("slimkeras.add_arg_scope", ""),
+    "tf_slim.ops.arg_scope": ("slimkeras.scopes", "the arg_scope module."),
+    "tf_slim.ops.variables.arg_scope": ("slimkeras.scopes",
+                                        "alias of the arg_scope module."),
     # --- learning ---
     "clip_gradient_norms": ("slimkeras.learning.create_train_op",
                             "pass `clip_gradient_norm=`; or "
@@ -295,13 +300,17 @@ def entry(modname: str, module, name: str) -> tuple[str, str]:
         target, note = MANUAL.get(qual) or MANUAL[name]
     else:
         target = None
+        obj = getattr(module, name)
+        if isinstance(obj, types.ModuleType) and name in MODULE_ALIASES:
+            target = MODULE_ALIASES[name]
         prefixes = PREFIXES.get(modname) or [
             "slimkeras." + modname[len("tf_slim."):] + "."]
         for p in prefixes + ["slimkeras."]:
+            if target is not None:
+                break
             if resolve(p + name) is not None:
                 target = p + name
                 break
-        obj = getattr(module, name)
         if target is None and isinstance(obj, types.ModuleType) and (
                 name in MODULE_ALIASES):
             target = MODULE_ALIASES[name]

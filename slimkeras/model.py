@@ -49,7 +49,7 @@ class Model(keras.Model):
     ...     x = slim.flatten(x)
     ...     return slim.fully_connected(x, 2, activation_fn=None, scope='fc')
     >>> model = slim.Model(net)
-    >>> model(np.zeros((1, 4, 4, 1), 'float32')).shape
+    >>> tuple(model(np.zeros((1, 4, 4, 1), 'float32')).shape)
     (1, 2)
     >>> [v.path for v in model.weights]
     ['conv1/weights', 'conv1/biases', 'fc/weights', 'fc/biases']

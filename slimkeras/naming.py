@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import threading
 import weakref
 from typing import Any, Iterator
 
@@ -48,9 +49,21 @@ class NameRegistry:
         self.layers: Any = {} if reuse_layers else weakref.WeakValueDictionary()
         self.reuse_layers = reuse_layers
         self.frozen = False
+        self.lock = threading.Lock()
 
     def open(self, full_name: str) -> None:
-        self.counts[full_name] = self.counts.get(full_name, 0) + 1
+        with self.lock:
+            self.counts[full_name] = self.counts.get(full_name, 0) + 1
+
+    def claim(self, prefix: str, name: str | None, default: str) -> str:
+        """Picks ``name`` (or ``default`` made unique) and marks it opened,
+        atomically (threads may share the default registry)."""
+        with self.lock:
+            if name is None:
+                name = self.unique(prefix, default)
+            full = _join(prefix, name)
+            self.counts[full] = self.counts.get(full, 0) + 1
+            return full
 
     def unique(self, prefix: str, base: str) -> str:
         full = _join(prefix, base)
@@ -75,6 +88,7 @@ class NameRegistry:
         view.layers = self.layers
         view.reuse_layers = self.reuse_layers
         view.frozen = self.frozen
+        view.lock = threading.Lock()
         return view
 
 
@@ -172,12 +186,9 @@ def variable_scope(
                 "both are None."
             )
         _check_name(default_name, "default_name")
-        name = reg.unique(parent.name, default_name)
     else:
         _check_name(name_or_scope, "name_or_scope")
-        name = name_or_scope
-    full = _join(parent.name, name)
-    reg.open(full)
+    full = reg.claim(parent.name, name_or_scope, default_name)
     token = _FRAME.set(_Frame(full, bool(reuse) or parent.reuse))
     try:
         yield full
@@ -202,14 +213,9 @@ def resolve_scope(scope: str | None, default_name: str) -> str:
     """
     frame = _FRAME.get()
     reg = registry()
-    if scope is None:
-        name = reg.unique(frame.name, default_name)
-    else:
+    if scope is not None:
         _check_name(scope, "scope")
-        name = scope
-    full = _join(frame.name, name)
-    reg.open(full)
-    return full
+    return reg.claim(frame.name, scope, default_name)
 
 
 def peek_scope(scope: str | None, default_name: str) -> str:

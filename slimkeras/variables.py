@@ -411,9 +411,7 @@ def _default_name(name: str | None, base: str) -> str:
         return name
     reg = naming.registry()
     scope = naming.current_scope_name()
-    unique = reg.unique(scope, base)
-    reg.open(f"{scope}/{unique}".lstrip("/"))
-    return unique
+    return reg.claim(scope, None, base).rsplit("/", 1)[-1]
 
 
 def _infer_dtype(value: Any) -> str:

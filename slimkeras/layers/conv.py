@@ -62,7 +62,7 @@ class Convolution(NormActMixin, base.SlimLayer):
 
     >>> import numpy as np, slimkeras as slim
     >>> layer = slim.layers.Conv2D(4, [3, 3], scope='conv1')
-    >>> layer(np.zeros((1, 8, 8, 3), 'float32')).shape
+    >>> tuple(layer(np.zeros((1, 8, 8, 3), 'float32')).shape)
     (1, 8, 8, 4)
     >>> [v.path for v in layer.weights]
     ['conv1/weights', 'conv1/biases']

@@ -35,7 +35,7 @@ class FullyConnected(NormActMixin, base.SlimLayer):
 
     >>> import numpy as np, slimkeras as slim
     >>> fc = slim.layers.FullyConnected(3, scope='fc')
-    >>> fc(np.ones((2, 5), 'float32')).shape
+    >>> tuple(fc(np.ones((2, 5), 'float32')).shape)
     (2, 3)
     """
 

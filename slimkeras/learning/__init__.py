@@ -21,6 +21,9 @@ from slimkeras.learning.freezing import freeze_scopes as freeze_scopes
 from slimkeras.learning.freezing import (
     set_trainable_scopes as set_trainable_scopes,
 )
+from slimkeras.learning.init_from_checkpoint import (
+    InitFromCheckpoint as InitFromCheckpoint,
+)
 from slimkeras.learning.loop import NonFiniteLossError as NonFiniteLossError
 from slimkeras.learning.loop import train as train
 from slimkeras.learning.optimizers import (

@@ -165,7 +165,7 @@ def check_depth_multiplier(depth_multiplier: float, net_name: str) -> None:
 
 
 def depth_fn(depth_multiplier: float, min_depth: int) -> Callable[[int], int]:
-    """slim's ``depth = lambda d: max(int(d * depth_multiplier), min_depth)``."""
+    """slim's ``depth(d) = max(int(d * depth_multiplier), min_depth)``."""
     return lambda d: max(int(d * depth_multiplier), min_depth)
 
 

@@ -72,3 +72,19 @@ def test_finetune_with_train_then_evaluation_loop(golden_dir, tmp_path):
         [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
         str(tmp_path), max_number_of_evaluations=1, timeout=5)
     assert values["accuracy"] > 0.5  # 5 classes: chance is 0.2
+
+
+def test_init_from_checkpoint_callback_in_fit(golden_dir):
+    x, y = _digits28(64)
+    model = create_model("lenet", num_classes=5, input_shape=(28, 28, 1))
+    path = str(golden_dir / "lenet" / "model.ckpt")
+    cb = learning.InitFromCheckpoint(path, exclude=["LeNet/fc4"])
+    learning.set_trainable_scopes(model, "LeNet/fc4")
+    model.compile(keras.optimizers.SGD(0.01),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0, callbacks=[cb])
+    reader = tf.train.load_checkpoint(path)
+    assert len(cb.report.restored) == 6
+    conv1 = [v for v in model.weights if v.path == "LeNet/conv1/weights"][0]
+    np.testing.assert_array_equal(conv1.numpy(),
+                                  reader.get_tensor("LeNet/conv1/weights"))

@@ -159,10 +159,10 @@ def _aux_model(num_classes, is_training=None):
         v3.inception_v3, v3.inception_v3_arg_scope, (139, 139, 3),
         num_classes=num_classes, depth_multiplier=0.1, min_depth=8,
         is_training=is_training)
-    return slim_keras_dict_model(model.inputs, eps)
+    return _dict_model(model.inputs, eps)
 
 
-def slim_keras_dict_model(inputs, eps):
+def _dict_model(inputs, eps):
     import keras
 
     return keras.Model(inputs, {"Logits": eps["Logits"],
@@ -176,7 +176,8 @@ def test_fine_tune_excluding_logits_and_aux(tmp_path):
     nc.write_checkpoint(_aux_model(10).weights, ckpt)
     x = nc.random_images((4, 139, 139, 3), seed=1)
     report = ic.check_aux_fine_tune(
-        lambda n: _aux_model(n, is_training=False), ckpt, slim.nets.get_net("inception_v3").logits_scopes,
+        lambda n: _aux_model(n, is_training=False), ckpt,
+        slim.nets.get_net("inception_v3").logits_scopes,
         "InceptionV3/AuxLogits", x, np.array([0, 1, 2, 3]))
     assert report["restored"] > 0
 

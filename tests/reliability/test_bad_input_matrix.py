@@ -116,7 +116,6 @@ class Case:
     tokens: tuple  # all must appear in the message
 
 
-C = Case
 CASES = []
 
 
