@@ -36,6 +36,9 @@ def add_parser(sub) -> None:
     p.add_argument("--save_interval_steps", type=int, default=100)
     p.add_argument("--save_summaries_secs", type=float, default=60)
     p.add_argument("--num_clones", type=int, default=1)
+    p.add_argument("--eval_split_name", default=None,
+                   help="evaluate this split after training (default: "
+                        "'test' for the embedded digits dataset)")
     p.set_defaults(func=run)
 
 
@@ -109,7 +112,25 @@ def run(args: argparse.Namespace) -> int:
         save_summaries_secs=args.save_summaries_secs)
     print(f"step {int(step.step.numpy())}: loss {loss:.4f}; checkpoints in "
           f"{args.train_dir}")
+    split = args.eval_split_name or (
+        "test" if args.dataset_name == "digits" else None)
+    if split:
+        _evaluate_after(args, spec, model, split, size, num_classes)
     return 0
+
+
+def _evaluate_after(args, spec, model, split, size, num_classes):
+    import keras
+
+    dataset = common.load_dataset(args, split)
+    ds = common.batches(args, spec, dataset, False, size, num_epochs=1)
+    acc = keras.metrics.SparseCategoricalAccuracy()
+    for images, labels in ds:
+        logits, _ = model(images, training=False)
+        acc.update_state(labels, keras.ops.reshape(logits,
+                                                   (-1, num_classes)))
+    print(f"eval/accuracy on {args.dataset_name} {split} "
+          f"({dataset.num_samples} images): {float(acc.result()):.4f}")
 
 
 def _strategy(num_clones: int):
