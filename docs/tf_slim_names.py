@@ -64,8 +64,11 @@ def is_internal(module: types.ModuleType, name: str) -> bool:
 
 def public_names(tf_slim=None) -> dict[str, list[str]]:
     """``{module name: sorted public names}`` for every module in MODULES."""
+    # Import every module first: importing a submodule adds it to its
+    # parent's __dict__, so enumerating before that depends on what else
+    # the process happened to import.
+    modules = {m: importlib.import_module(m) for m in MODULES}
     out = {}
-    for modname in MODULES:
-        module = importlib.import_module(modname)
+    for modname, module in modules.items():
         out[modname] = sorted(n for n in vars(module) if not n.startswith("_"))
     return out

@@ -41,6 +41,10 @@ def test_some_modules_have_examples():
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name):
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS
-                             | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    # A fresh name registry per module: default scope names (Conv,
+    # SeparableConv2d…) do not depend on which doctests ran before.
+    with slimkeras.name_registry():
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS
+                                 | doctest.NORMALIZE_WHITESPACE,
+                                 verbose=False)
     assert result.failed == 0, f"{name}: {result.failed} doctest(s) failed"
