@@ -92,11 +92,13 @@ def train(
             raise NonFiniteLossError(
                 f"{e} Last good checkpoint: {ckpt.latest!r}."
             ) from None
-        step = int(train_step.step.numpy())
-        loss = float(loss_t)
+        # One optimizer step per call: count in Python rather than read
+        # the iteration variable back every step (a host round trip).
+        step += 1
+        loss = loss_t
         now = time.time()
         if log_every_n_steps and step % log_every_n_steps == 0:
-            progress.update(step, [("loss", loss)])
+            progress.update(step, [("loss", float(loss))])
         if now - last_summary >= save_summaries_secs or step == 1:
             with writer.as_default():
                 tf.summary.scalar("total_loss", loss, step=step)
@@ -113,4 +115,4 @@ def train(
     with writer.as_default():
         tf.summary.scalar("total_loss", loss, step=step)
     writer.flush()
-    return loss
+    return float(loss)

@@ -124,10 +124,13 @@ class TrainStep:
         """
         loss, finite = self._compiled(batch)
         if self.check_numerics and not bool(finite):
+            # One replica: the step was skipped, so it is iterations + 1.
+            # Several: a zero-gradient step was counted already.
+            failed = int(self.step.numpy()) + (self.replicas == 1)
             raise FloatingPointError(
                 f"create_train_op: non-finite loss or gradient at step "
-                f"{int(self.step.numpy()) + 1} (loss={float(loss)}); the "
-                "weights were not updated."
+                f"{failed} (loss={float(loss)}); the weights were not "
+                "updated."
             )
         return loss
 
