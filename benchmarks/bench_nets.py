@@ -64,11 +64,17 @@ def conv_flops(model) -> float:
     return total
 
 
+# The aux head is not on the logits path, so a logits-only Keras model
+# drops it; build both sides without it (same computation).
+NET_KWARGS = {"inception_v3": {"create_aux_logits": False}}
+
+
 def slimkeras_model(name, size, classes):
     from slimkeras import nets
 
     return nets.create_model(name, num_classes=classes,
-                             input_shape=(size, size, 3))
+                             input_shape=(size, size, 3),
+                             **NET_KWARGS.get(name, {}))
 
 
 def keras_app(cls, size, classes):
@@ -111,20 +117,28 @@ def original_candidates(module, fn_name, slim_model, size, batch, classes):
     save_tf1_checkpoint(slim_model, ckpt)
     graph = tf.Graph()
     with graph.as_default():
-        scope_fn = getattr(mod, f"{module.split('_v')[0]}_arg_scope",
-                           None) or getattr(mod, "resnet_arg_scope")
+        scope_fn = getattr(mod, {"resnet_v1": "resnet_arg_scope",
+                                 "vgg": "vgg_arg_scope",
+                                 "inception_v3": "inception_v3_arg_scope",
+                                 }[module])
         x = tf.compat.v1.placeholder(tf.float32, (batch, size, size, 3))
         x1 = tf.compat.v1.placeholder(tf.float32, (1, size, size, 3))
         labels = tf.compat.v1.placeholder(tf.int64, (batch,))
         with tf_slim.arg_scope(scope_fn()):
-            logits, _ = getattr(mod, fn_name)(x, num_classes=classes,
-                                               is_training=False)
-        with tf_slim.arg_scope(scope_fn()):
-            logits1, _ = getattr(mod, fn_name)(x1, num_classes=classes,
-                                                is_training=False, reuse=True)
-        with tf_slim.arg_scope(scope_fn()):
+            logits, _ = getattr(mod, fn_name)(
+                x, num_classes=classes, is_training=False,
+                **NET_KWARGS.get(fn_name, {}))
+        # Same variables for batch 1 and the train graph (not every slim
+        # net takes reuse=, so reuse through the enclosing variable scope).
+        reuse = tf.compat.v1.variable_scope(
+            tf.compat.v1.get_variable_scope(), reuse=True)
+        with reuse, tf_slim.arg_scope(scope_fn()):
+            logits1, _ = getattr(mod, fn_name)(
+                x1, num_classes=classes, is_training=False,
+                **NET_KWARGS.get(fn_name, {}))
             train_logits, _ = getattr(mod, fn_name)(
-                x, num_classes=classes, is_training=True, reuse=True)
+                x, num_classes=classes, is_training=True,
+                **NET_KWARGS.get(fn_name, {}))
         loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(
             labels, tf.reshape(train_logits, (batch, -1)))
         update_ops = tf.compat.v1.get_collection(
@@ -226,7 +240,7 @@ def main(argv=None):
         size, batch, rounds, iters = 160, 8, 3, 2
         default = ["resnet_v1_50", "mobilenet_v1"]
     else:
-        size, batch, rounds, iters = 224, 16, 5, 3
+        size, batch, rounds, iters = 224, 16, 3, 2
         default = list(NETS)
     chosen = args.nets.split(",") if args.nets else default
     matmul = harness.matmul_gflops()

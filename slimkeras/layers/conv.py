@@ -182,13 +182,41 @@ class Convolution(NormActMixin, base.SlimLayer):
         rank = self.conv_dims + 2
         if self.channels_first:
             x = ops.transpose(x, channels_first_perm(rank, True))
-        x = ops.conv(
-            x, self.kernel, strides=self.stride, padding=self.padding.lower(),
-            data_format="channels_last", dilation_rate=self.rate,
-        )
+        if self._is_dense(x.shape):
+            x = self._dense_conv(x)
+        else:
+            x = ops.conv(
+                x, self.kernel, strides=self.stride,
+                padding=self.padding.lower(), data_format="channels_last",
+                dilation_rate=self.rate,
+            )
         if self.channels_first:
             x = ops.transpose(x, channels_first_perm(rank, False))
         return self._apply_post(x, training, 1 if self.channels_first else -1)
+
+    def _is_dense(self, shape) -> bool:
+        """A kernel covering the whole (static) input is a matmul.
+
+        slim writes VGG/AlexNet/OverFeat's fully connected layers as convs
+        (fc6 k x k VALID on a k x k map, fc7/fc8 1 x 1 on 1 x 1). A matmul
+        computes the same sums and runs faster than the conv kernel.
+        """
+        spatial = tuple(shape[1:-1])
+        if any(d is None for d in spatial) or max(self.rate) > 1:
+            return False
+        if spatial != tuple(self.kernel_size):
+            return False
+        return self.padding == "VALID" or all(k == 1 for k in spatial)
+
+    def _dense_conv(self, x):
+        k = self.kernel
+        fan_in = 1
+        for d in k.shape[:-1]:
+            fan_in *= int(d)
+        flat = ops.reshape(x, (-1, fan_in))
+        y = ops.matmul(flat, ops.reshape(k, (fan_in, self.num_outputs)))
+        return ops.reshape(y, (-1,) + (1,) * self.conv_dims
+                           + (self.num_outputs,))
 
     def compute_output_shape(self, input_shape):
         n = self.conv_dims or len(input_shape) - 2

@@ -232,3 +232,25 @@ def test_convolution_bad_data_format_at_build():
     layer = slim.layers.Convolution(2, 3, data_format="NCHW")
     with pytest.raises(ValueError, match="data_format='NCHW'"):
         layer(helpers.rand(2, 3, 5))
+
+
+@pytest.mark.parametrize("size,kernel,padding", [(7, 7, "VALID"),
+                                                 (1, 1, "SAME"),
+                                                 (3, 3, "VALID")])
+def test_whole_input_kernel_matmul_path_matches_conv(size, kernel, padding):
+    """fc-as-conv (VGG fc6/fc7/fc8) runs as a matmul; same numbers as the
+    conv kernel (and as tf-slim, see the VGG/AlexNet/OverFeat net tests)."""
+    import keras
+
+    x = np.random.default_rng(0).normal(size=(3, size, size, 5)).astype(
+        "float32")
+    with slim.name_registry():
+        layer = slim.layers.Conv2D(4, kernel, padding=padding,
+                                   activation_fn=None)
+    out = layer(x)
+    assert layer._is_dense(x.shape)
+    ref = keras.ops.conv(x, layer.kernel, padding=padding.lower()) + \
+        layer.bias
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    assert tuple(out.shape) == (3, 1, 1, 4)
+    assert not layer._is_dense((3, size + 1, size + 1, 5))
