@@ -27,8 +27,10 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-MANIFEST = (pathlib.Path(__file__).resolve().parents[2] / "shared" / "golden"
-            / "resnet_v1_50" / "manifest.json")
+GOLDEN = pathlib.Path(__file__).resolve().parents[2] / "shared" / "golden"
+# ~100 MB (resnet_v1_50, default) or ~500 MB (vgg_16): --net / SLIM_BENCH_NET
+NET = os.environ.get("SLIM_BENCH_NET", "resnet_v1_50")
+MANIFEST = GOLDEN / NET / "manifest.json"
 
 
 def specs() -> list[tuple[str, tuple[int, ...]]]:
@@ -177,5 +179,9 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--net":
+        # vgg_16 (~528 MB) needs ../shared/golden for its variable list.
+        os.environ["SLIM_BENCH_NET"] = sys.argv[2]
+        sys.exit(subprocess.call([sys.executable, __file__]))
     else:
         main()
