@@ -24,6 +24,7 @@ from slimkeras.learning.freezing import (
 from slimkeras.learning.init_from_checkpoint import (
     InitFromCheckpoint as InitFromCheckpoint,
 )
+from slimkeras.learning.multipliers import scale_gradients as scale_gradients
 from slimkeras.learning.loop import NonFiniteLossError as NonFiniteLossError
 from slimkeras.learning.loop import train as train
 from slimkeras.learning.optimizers import (
