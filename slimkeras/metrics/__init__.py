@@ -44,6 +44,7 @@ from slimkeras.metrics.mean_metrics import (
     RecallAtK as RecallAtK,
     RootMeanSquaredError as RootMeanSquaredError,
 )
+from slimkeras.metrics import streaming as _streaming
 from slimkeras.metrics.streaming import (
     count as count,
     streaming_accuracy as streaming_accuracy,
@@ -90,6 +91,7 @@ from slimkeras.metrics.top_k import (
     SparseRecallAtK as SparseRecallAtK,
 )
 
+# The streaming_* functions are listed once, in streaming.__all__.
 __all__ = [
     "AUC",
     "Accuracy",
@@ -123,35 +125,5 @@ __all__ = [
     "aggregate_metric_map",
     "aggregate_metrics",
     "broadcast_weights",
-    "count",
-    "streaming_accuracy",
-    "streaming_auc",
-    "streaming_false_negative_rate",
-    "streaming_false_negative_rate_at_thresholds",
-    "streaming_false_negatives",
-    "streaming_false_negatives_at_thresholds",
-    "streaming_false_positive_rate",
-    "streaming_false_positive_rate_at_thresholds",
-    "streaming_false_positives",
-    "streaming_false_positives_at_thresholds",
-    "streaming_mean",
-    "streaming_mean_absolute_error",
-    "streaming_mean_cosine_distance",
-    "streaming_mean_iou",
-    "streaming_mean_relative_error",
-    "streaming_mean_squared_error",
-    "streaming_mean_tensor",
-    "streaming_percentage_less",
-    "streaming_precision",
-    "streaming_precision_at_thresholds",
-    "streaming_recall",
-    "streaming_recall_at_k",
-    "streaming_recall_at_thresholds",
-    "streaming_root_mean_squared_error",
-    "streaming_sparse_precision_at_k",
-    "streaming_sparse_recall_at_k",
-    "streaming_true_negatives",
-    "streaming_true_negatives_at_thresholds",
-    "streaming_true_positives",
-    "streaming_true_positives_at_thresholds",
+    *_streaming.__all__,
 ]
