@@ -10,6 +10,11 @@ Per workload (inference batch 1 latency, inference batch 16 throughput,
 train step batch 16) it prints images/s of each candidate, slimkeras /
 original (images/s, same net) and slimkeras / keras.applications per FLOP
 (GFLOP/s; the architectures differ slightly), and % of the matmul rate.
+Inference is also measured for ``fold_batch_norms(model)`` (batch norm
+folded into the convs; same outputs) where the net has batch norm, for
+``freeze(model)`` (folded weights as constants of one graph), and
+for the original's own graph called as a TF2 function (``original_tf2``:
+what the TF1 Session vs TF2 function runtime alone costs).
 Candidates are timed round-robin after warm-up; medians [min-max].
 Results: benchmarks/results/nets.json and nets.md.
 """
@@ -20,6 +25,7 @@ import argparse
 import os
 import sys
 import tempfile
+from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -29,6 +35,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from benchmarks import harness  # noqa: E402
+from slimkeras.inference import fold_batch_norms, freeze  # noqa: E402
 
 # slimkeras net -> (tf_slim module, fn, keras.applications class, classes)
 NETS = {
@@ -63,6 +70,10 @@ def conv_flops(model) -> float:
                 total += 2.0 * float(np.prod(k)) * spatial
     return total
 
+
+# tf_slim net module -> its arg_scope factory.
+ORIGINAL_ARG_SCOPES = {"resnet_v1": "resnet_arg_scope", "vgg": "vgg_arg_scope",
+                       "inception_v3": "inception_v3_arg_scope"}
 
 # The aux head is not on the logits path, so a logits-only Keras model
 # drops it; build both sides without it (same computation).
@@ -117,10 +128,7 @@ def original_candidates(module, fn_name, slim_model, size, batch, classes):
     save_tf1_checkpoint(slim_model, ckpt)
     graph = tf.Graph()
     with graph.as_default():
-        scope_fn = getattr(mod, {"resnet_v1": "resnet_arg_scope",
-                                 "vgg": "vgg_arg_scope",
-                                 "inception_v3": "inception_v3_arg_scope",
-                                 }[module])
+        scope_fn = getattr(mod, ORIGINAL_ARG_SCOPES[module])
         x = tf.compat.v1.placeholder(tf.float32, (batch, size, size, 3))
         x1 = tf.compat.v1.placeholder(tf.float32, (1, size, size, 3))
         labels = tf.compat.v1.placeholder(tf.int64, (batch,))
@@ -153,6 +161,45 @@ def original_candidates(module, fn_name, slim_model, size, batch, classes):
     return sess, (x, x1, labels), (logits, logits1, train_op)
 
 
+def original_as_tf_function(module, fn_name, slim_model, classes):
+    """The original net's graph run by the TF2 function runtime.
+
+    ``tf.compat.v1.wrap_function`` builds the tf_slim net (inference) into
+    a concrete function; its variables get slimkeras's values by name.
+    Against ``sess.run`` of the same graph this isolates what the runtime
+    (TF1 Session vs TF2 function call) costs, apart from either library.
+    """
+    import importlib
+
+    tf_slim = importlib.import_module("tf_slim")
+    mod = importlib.import_module(f"tf_slim.nets.{module}")
+    scope_fn = getattr(mod, ORIGINAL_ARG_SCOPES[module])
+    layers_mod = importlib.import_module("tf_slim.layers.layers")
+
+    def build(x):
+        # tf_slim's bookkeeping of extra variable collections (inception's
+        # "moving_vars") compares variables with `in`, which a function
+        # graph refuses; collections change no computation, so skip it.
+        with mock.patch.object(layers_mod, "_add_variable_to_collections",
+                               lambda *a, **k: None), \
+                tf_slim.arg_scope(scope_fn()):
+            logits, _ = getattr(mod, fn_name)(
+                x, num_classes=classes, is_training=False,
+                **NET_KWARGS.get(fn_name, {}))
+        return logits
+
+    size = slim_model.input_shape[1]
+    fns = {}
+    values = {v.path: v for v in slim_model.weights}
+    for b in (1, None):
+        f = tf.compat.v1.wrap_function(
+            build, [tf.TensorSpec((b, size, size, 3), tf.float32)])
+        for v in f.graph.variables:
+            v.assign(values[v.name.split(":")[0]])
+        fns[b] = f
+    return lambda t: fns[1 if t.shape[0] == 1 else None](tf.constant(t))
+
+
 def run(nets_, size, batch, rounds, iters, results, matmul):
     for name in nets_:
         module, fn_name, app, classes = NETS[name]
@@ -163,6 +210,15 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
         ka = keras_app(app, size, classes)
         flops_sk, flops_ka = conv_flops(sk), conv_flops(ka)
         sk_inf, sk_train = tf_function_candidates(sk, xb, y)
+        # Inference-only copy with batch norm folded into the convs
+        # (slimkeras.inference.fold_batch_norms): same net, same numbers.
+        folded = fold_batch_norms(sk)
+        fo_inf = None
+        if folded.folded_scopes:
+            fo_inf, _ = tf_function_candidates(folded, xb, y)
+        # And frozen (slimkeras.inference.freeze): folded weights as
+        # constants of one traced inference graph.
+        frozen = freeze(sk)
         ka_inf, ka_train = tf_function_candidates(ka, xb, y)
         orig = None
         if module is not None:
@@ -181,6 +237,13 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                 "slimkeras": lambda: sk_train(xb, y).numpy(),
                 "keras_app": lambda: ka_train(xb, y).numpy()}),
         }
+        if fo_inf is not None:
+            workloads["infer_b1"][1]["folded"] = lambda: fo_inf(x1).numpy()
+            workloads[f"infer_b{batch}"][1]["folded"] = lambda: fo_inf(
+                xb).numpy()
+        workloads["infer_b1"][1]["frozen"] = lambda: frozen(x1).numpy()
+        workloads[f"infer_b{batch}"][1]["frozen"] = lambda: frozen(
+            xb).numpy()
         if orig is not None:
             sess, (px, px1, pl), (lg, lg1, top) = orig
             workloads["infer_b1"][1]["original"] = lambda: sess.run(
@@ -189,11 +252,18 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                 lg, {px: xb})
             workloads[f"train_b{batch}"][1]["original"] = lambda: sess.run(
                 top, {px: xb, pl: y})
+            wrapped = original_as_tf_function(module, fn_name, sk, classes)
+            workloads["infer_b1"][1]["original_tf2"] = lambda: wrapped(
+                x1).numpy()
+            workloads[f"infer_b{batch}"][1]["original_tf2"] = lambda: (
+                wrapped(xb).numpy())
         mm_fn, mm_flops = harness.matmul_candidate()
         for wl, (n, cands) in workloads.items():
             # The hardware reference runs in the same rounds as the nets.
+            # Batch 1 calls take 5-30 ms: more of them per timing, or VM
+            # jitter swamps differences of a few percent.
             times = harness.interleave(dict(cands, matmul=mm_fn), rounds,
-                                       iters)
+                                       iters * 8 if n == 1 else iters)
             matmul = mm_flops / harness.summary(times.pop("matmul"))[
                 "median"] / 1e9
             row = {"net": name, "workload": wl, "matmul_gflops": matmul,
@@ -207,12 +277,16 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                 row[f"{k}_range"] = f"{n / s['max']:.1f}-{n / s['min']:.1f}"
                 fl = flops_ka if k == "keras_app" else flops_sk
                 row[f"{k}_pct_matmul"] = 100 * ips * fl * mult / 1e9 / matmul
-            if "original_img_s" in row:
-                row["ratio_vs_original"] = (row["slimkeras_img_s"]
-                                            / row["original_img_s"])
-            row["ratio_vs_keras_app_per_flop"] = (
-                row["slimkeras_img_s"] * flops_sk
-                / (row["keras_app_img_s"] * flops_ka))
+            for k in ("slimkeras", "folded", "frozen"):
+                if f"{k}_img_s" not in row:
+                    continue
+                pre = "" if k == "slimkeras" else f"{k}_"
+                if "original_img_s" in row:
+                    row[f"{pre}ratio_vs_original"] = (
+                        row[f"{k}_img_s"] / row["original_img_s"])
+                row[f"{pre}ratio_vs_keras_app_per_flop"] = (
+                    row[f"{k}_img_s"] * flops_sk
+                    / (row["keras_app_img_s"] * flops_ka))
             results.append(row)
             orig_txt = (f" original {row['original_img_s']:.1f} img/s"
                         f" (x{row['ratio_vs_original']:.2f})"
@@ -225,6 +299,22 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                   f" per-FLOP x{row['ratio_vs_keras_app_per_flop']:.2f}"
                   f" | matmul {matmul:.0f} GFLOP/s",
                   flush=True)
+            if "original_tf2_img_s" in row:
+                row["original_tf2_vs_session"] = (
+                    row["original_tf2_img_s"] / row["original_img_s"])
+                print(f"{'':13s} {wl:10s} the original's graph as a TF2 "
+                      f"function: {row['original_tf2_img_s']:.1f} img/s "
+                      f"(x{row['original_tf2_vs_session']:.2f} its "
+                      "Session)", flush=True)
+            for k, what in (("folded", "folded BN"), ("frozen", "frozen")):
+                if f"{k}_img_s" not in row:
+                    continue
+                vs = (f" (x{row[f'{k}_ratio_vs_original']:.2f} original)"
+                      if "original_img_s" in row else "")
+                print(f"{'':13s} {wl:10s} {what} {row[f'{k}_img_s']:.1f} "
+                      f"img/s [{row[f'{k}_range']}]{vs} per-FLOP "
+                      f"x{row[f'{k}_ratio_vs_keras_app_per_flop']:.2f} "
+                      "keras_app", flush=True)
         if orig is not None:
             orig[0].close()
         del sk, ka
@@ -255,7 +345,12 @@ def main(argv=None):
     cols = ["net", "workload", "slimkeras_img_s", "original_img_s",
             "keras_app_img_s", "ratio_vs_original",
             "ratio_vs_keras_app_per_flop", "slimkeras_pct_matmul",
-            "original_pct_matmul", "keras_app_pct_matmul"]
+            "original_pct_matmul", "keras_app_pct_matmul", "folded_img_s",
+            "folded_ratio_vs_original", "folded_ratio_vs_keras_app_per_flop",
+            "folded_pct_matmul", "frozen_img_s", "frozen_ratio_vs_original",
+            "frozen_ratio_vs_keras_app_per_flop", "frozen_pct_matmul",
+            "original_tf2_img_s",
+            "original_tf2_vs_session"]
     j, m = harness.write_results("nets_quick" if args.quick else "nets",
                                  results, meta, cols)
     print(f"wrote {j} and {m}")

@@ -46,18 +46,29 @@ def main(argv=None):
     batch, steps, rounds = (32, 100, 3) if args.quick else (32, 300, 5)
     lossf = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
-    m1, ds1 = make(batch)
-    opt1 = keras.optimizers.SGD(0.01)
-    step = learning.create_train_op(
-        lambda b: lossf(b[1], m1(b[0], training=True)), opt1, model=m1)
-    logdir = tempfile.mkdtemp()
-    target = {"n": 0}
+    def slim_candidate(check_numerics):
+        """A train() run of `steps` more steps per call, as a user runs it."""
+        model, ds = make(batch)
+        step = learning.create_train_op(
+            lambda b: lossf(b[1], model(b[0], training=True)),
+            keras.optimizers.SGD(0.01), model=model,
+            check_numerics=check_numerics)
+        logdir = tempfile.mkdtemp()
+        target = {"n": 0}
 
-    def slim_train():
-        target["n"] += steps
-        learning.train(step, ds1, logdir, number_of_steps=target["n"],
-                       save_interval_secs=None, save_summaries_secs=1e9,
-                       log_every_n_steps=0, verbose=False)
+        def run():
+            target["n"] += steps
+            learning.train(step, ds, logdir, number_of_steps=target["n"],
+                           save_interval_secs=None, save_summaries_secs=1e9,
+                           log_every_n_steps=0, verbose=False)
+
+        return run
+
+    slim_train = slim_candidate(True)
+    # The same loop without the numerics guard (the check of every
+    # gradient and the conditional update that keep a NaN step from
+    # changing any weight): what the guard costs.
+    slim_train_unchecked = slim_candidate(False)
 
     m2, ds2 = make(batch)
     opt2 = keras.optimizers.SGD(0.01)
@@ -84,15 +95,19 @@ def main(argv=None):
     def fit():
         m3.fit(ds3, steps_per_epoch=steps, epochs=1, verbose=0)
 
-    times = harness.interleave({"train()": slim_train, "tf.function": hand_loop,
-                                "fit": fit}, rounds, 1)
+    times = harness.interleave({
+        "train()": slim_train,
+        "train(check_numerics=False)": slim_train_unchecked,
+        "tf.function": hand_loop, "fit": fit}, rounds, 1)
     med = {k: harness.summary(v)["median"] for k, v in times.items()}
     for k, t in med.items():
         lo, hi = min(times[k]), max(times[k])
-        print(f"{k:12s} {steps / t:7.1f} steps/s [{steps / hi:.1f}-"
+        print(f"{k:28s} {steps / t:7.1f} steps/s [{steps / hi:.1f}-"
               f"{steps / lo:.1f}]")
     print(f"train() / tf.function loop: x{med['tf.function'] / med['train()']:.3f}")
     print(f"train() / fit:              x{med['fit'] / med['train()']:.3f}")
+    print("train(check_numerics=False) / tf.function loop: "
+          f"x{med['tf.function'] / med['train(check_numerics=False)']:.3f}")
     rows = [{"candidate": k, "steps_per_s": steps / t} for k, t in med.items()]
     harness.write_results("train_quick" if args.quick else "train", rows,
                           dict(harness.machine(), batch=batch, steps=steps,

@@ -390,6 +390,7 @@ What changes in practice:
 | `slim.summaries.*` | `tf.summary.*`, `keras.callbacks.TensorBoard` |
 | queues / `slim.queues` / `prefetch_queue` | `tf.data` |
 | `train_image_classifier.py --flags` | `python -m slimkeras train --flags` |
+| `freeze_graph` + `optimize_for_inference` / `transform_graph --transforms=fold_batch_norms` | `slimkeras.inference.freeze(model)` (`.write_graph(path)` for a frozen `GraphDef`), or `slimkeras.inference.fold_batch_norms(model)` then `model.export(dir)` / `python -m slimkeras export --fold_batch_norms` |
 """
 
 

@@ -21,6 +21,14 @@ def add_parser(sub) -> None:
                    help="write a TF1 name-based checkpoint (slim names)")
     p.add_argument("--saved_model_dir", default=None,
                    help="write a TF SavedModel for serving")
+    p.add_argument("--frozen_graph", default=None,
+                   help="write a frozen inference GraphDef (.pb; batch norm "
+                   "folded, weights as constants), as research/slim's "
+                   "export_inference_graph.py + freeze_graph")
+    p.add_argument("--fold_batch_norms", action="store_true",
+                   help="fold batch norm into the convs in the .keras and "
+                   "SavedModel exports (inference only; same outputs); "
+                   "--tf1_checkpoint keeps slim's variables")
     p.set_defaults(func=run)
 
 
@@ -32,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
     from slimkeras.evaluation import _restore
 
     spec = common.get_spec(args.model_name)
-    if not (args.keras_path or args.tf1_checkpoint or args.saved_model_dir):
+    if not (args.keras_path or args.tf1_checkpoint or args.saved_model_dir
+            or args.frozen_graph):
         raise common.CLIError("export: give at least one of --keras_path, "
-                              "--tf1_checkpoint, --saved_model_dir.")
+                              "--tf1_checkpoint, --saved_model_dir, "
+                              "--frozen_graph.")
     size = common.image_size(spec, args.image_size)
     model = nets.create_model(spec.name, num_classes=args.num_classes,
                               input_shape=(size, size, spec.channels))
@@ -46,14 +56,27 @@ def run(args: argparse.Namespace) -> int:
     elif not tf.io.gfile.exists(path + ".index"):
         raise common.CLIError(f"--checkpoint_path {path!r} not found.")
     _restore(model, path)
+    served = model
+    if args.fold_batch_norms:
+        from slimkeras.inference import fold_batch_norms
+
+        served = fold_batch_norms(model)
+        print(f"folded batch norm into {len(served.folded_scopes)} layers")
     if args.keras_path:
-        model.save(args.keras_path)
+        served.save(args.keras_path)
         print(f"wrote {args.keras_path}")
     if args.tf1_checkpoint:
         checkpoints.save_tf1_checkpoint(model, args.tf1_checkpoint)
         print(f"wrote {args.tf1_checkpoint}")
+    if args.frozen_graph:
+        from slimkeras.inference import freeze
+
+        frozen = freeze(model)
+        frozen.write_graph(args.frozen_graph)
+        print(f"wrote {args.frozen_graph} (input {frozen.input_names[0]}, "
+              f"output {frozen.output_names[0]})")
     if args.saved_model_dir:
-        model.export(args.saved_model_dir, verbose=False)
+        served.export(args.saved_model_dir, verbose=False)
         print(f"wrote {args.saved_model_dir}")
     del keras
     return 0

@@ -76,6 +76,54 @@ def test_export_round_trip_same_predictions(trained):
     np.testing.assert_allclose(again(x), ref(x), rtol=1e-5, atol=1e-5)
 
 
+def test_export_folds_batch_norm(tmp_path):
+    """--fold_batch_norms: the .keras export has no batch norm left and
+    predicts what the checkpointed net predicts at inference; so does the
+    --frozen_graph GraphDef."""
+    import keras
+    import tensorflow as tf
+
+    from slimkeras import nets
+    from slimkeras.checkpoints import TrainingCheckpoint
+
+    model = nets.create_model("mobilenet_v1_025", num_classes=10,
+                              input_shape=(64, 64, 3))
+    rng = np.random.default_rng(0)
+    for v in model.weights:
+        if v.path.endswith("moving_variance"):
+            v.assign(rng.uniform(0.5, 1.5, v.shape))
+        elif v.path.endswith(("moving_mean", "beta")):
+            v.assign(rng.normal(0.0, 0.3, v.shape))
+    TrainingCheckpoint(model, None, str(tmp_path / "train")).save(7)
+    kpath = str(tmp_path / "folded.keras")
+    pb = str(tmp_path / "frozen.pb")
+    out = _run("export", "--model_name", "mobilenet_v1_025",
+               "--num_classes", "10", "--image_size", "64",
+               "--checkpoint_path", str(tmp_path / "train"),
+               "--keras_path", kpath, "--fold_batch_norms",
+               "--frozen_graph", pb)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "folded batch norm into 27 layers" in out.stdout
+    loaded = keras.models.load_model(kpath)
+    assert not [v.path for v in loaded.weights if "BatchNorm" in v.path]
+    x = rng.random((2, 64, 64, 3)).astype("float32")
+    want = model(x, training=False)
+    np.testing.assert_allclose(loaded(x), want, rtol=1e-4, atol=1e-4)
+    # The frozen GraphDef runs in a TF1 Session, fed and fetched by the
+    # names the command printed.
+    line = [ln for ln in out.stdout.splitlines() if "frozen.pb" in ln][0]
+    feed = line.split("(input ")[1].split(",")[0]
+    fetch = line.split("output ")[1].rstrip(")")
+    graph_def = tf.compat.v1.GraphDef()
+    with open(pb, "rb") as f:
+        graph_def.ParseFromString(f.read())
+    with tf.Graph().as_default() as g:
+        tf.compat.v1.import_graph_def(graph_def, name="")
+        with tf.compat.v1.Session(graph=g) as sess:
+            got = sess.run(fetch, {feed: x})
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("args,needle", [
     (["train", "--model_name", "lenett"], "Unknown net name 'lenett'"),
     (["train", "--dataset_name", "digitz"], "Unknown dataset name 'digitz'"),
