@@ -85,9 +85,11 @@ def machine() -> dict:
 
 
 def write_results(name: str, rows: list[dict], meta: dict,
-                  columns: list[str]) -> tuple[str, str]:
-    """Writes ``benchmarks/results/<name>.json`` and ``.md``."""
-    root = os.path.join(os.path.dirname(__file__), "results")
+                  columns: list[str], root: str | None = None
+                  ) -> tuple[str, str]:
+    """Writes ``<root>/<name>.json`` and ``.md`` (default root:
+    ``benchmarks/results``)."""
+    root = root or os.path.join(os.path.dirname(__file__), "results")
     os.makedirs(root, exist_ok=True)
     jpath = os.path.join(root, f"{name}.json")
     with open(jpath, "w") as f:

@@ -56,6 +56,7 @@ def plot(name):
     ax.bar([i + 0.27 for i in x], folded, 0.27,
            label="best of fold_batch_norms / freeze, vs the faster anchor")
     ax.axhline(1.0, color="k", lw=0.8)
+    ax.axhline(1.05, color="k", lw=0.8, ls="--", label="target 1.05x")
     ax.set_xticks(list(x), labels, fontsize=7)
     ax.set_ylabel("slimkeras speed ratio")
     ax.legend(fontsize=8)
