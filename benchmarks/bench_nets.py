@@ -88,6 +88,25 @@ def slimkeras_model(name, size, classes):
                              **NET_KWARGS.get(name, {}))
 
 
+def pretrained_like_statistics(model, seed=0):
+    """Gives batch norm non-trivial statistics, as a trained net has.
+
+    A fresh net has beta = moving_mean = 0 and gamma = moving_variance = 1,
+    so folded biases are all zero and a frozen graph's optimizer deletes
+    them — and with them the conv + bias + relu fusion — which no trained
+    checkpoint would allow. Timings use values like a checkpoint's.
+    """
+    rng = np.random.default_rng(seed)
+    for v in model.weights:
+        leaf = v.path.rsplit("/", 1)[-1]
+        if leaf == "moving_variance":
+            v.assign(rng.uniform(0.5, 1.5, v.shape))
+        elif leaf == "gamma":
+            v.assign(rng.uniform(0.8, 1.2, v.shape))
+        elif leaf in ("moving_mean", "beta"):
+            v.assign(rng.normal(0.0, 0.1, v.shape))
+
+
 def keras_app(cls, size, classes):
     app = getattr(keras.applications, cls)
     return app(weights=None, input_shape=(size, size, 3), classes=classes)
@@ -207,7 +226,9 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
         x1 = harness.rng_images(1, size)
         y = np.random.default_rng(0).integers(0, classes, batch)
         sk = slimkeras_model(name, size, classes)
+        pretrained_like_statistics(sk)  # shared with the original below
         ka = keras_app(app, size, classes)
+        pretrained_like_statistics(ka)
         flops_sk, flops_ka = conv_flops(sk), conv_flops(ka)
         sk_inf, sk_train = tf_function_candidates(sk, xb, y)
         # Inference-only copy with batch norm folded into the convs

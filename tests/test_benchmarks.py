@@ -66,12 +66,12 @@ def test_bench_nets_candidates_compute_the_same_function():
 
     size, classes, batch = 64, 7, 2
     sk = bench_nets.slimkeras_model("resnet_v1_50", size, classes)
-    rng = np.random.default_rng(0)
-    for v in sk.weights:  # non-trivial batch norm statistics
-        if v.path.endswith("moving_variance"):
-            v.assign(rng.uniform(0.5, 1.5, v.shape))
-        elif v.path.endswith(("moving_mean", "beta")):
-            v.assign(rng.normal(0.0, 0.1, v.shape))
+    before = {v.path: v.numpy() for v in sk.weights}
+    bench_nets.pretrained_like_statistics(sk)
+    for v in sk.weights:  # batch norm statistics only, none left trivial
+        changed = not np.array_equal(v.numpy(), before[v.path])
+        assert changed == (v.path.rsplit("/", 1)[-1] in (
+            "moving_mean", "moving_variance", "beta", "gamma")), v.path
     sess, (px, px1, _), (lg, lg1, _) = bench_nets.original_candidates(
         "resnet_v1", "resnet_v1_50", sk, size, batch, classes)
     tf2 = bench_nets.original_as_tf_function("resnet_v1", "resnet_v1_50",
