@@ -96,15 +96,9 @@ def pretrained_like_statistics(model, seed=0):
     them — and with them the conv + bias + relu fusion — which no trained
     checkpoint would allow. Timings use values like a checkpoint's.
     """
-    rng = np.random.default_rng(seed)
-    for v in model.weights:
-        leaf = v.path.rsplit("/", 1)[-1]
-        if leaf == "moving_variance":
-            v.assign(rng.uniform(0.5, 1.5, v.shape))
-        elif leaf == "gamma":
-            v.assign(rng.uniform(0.8, 1.2, v.shape))
-        elif leaf in ("moving_mean", "beta"):
-            v.assign(rng.normal(0.0, 0.1, v.shape))
+    from tests.helpers import randomize_batch_norm
+
+    randomize_batch_norm(model, seed=seed)
 
 
 def keras_app(cls, size, classes):

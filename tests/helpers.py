@@ -1,4 +1,5 @@
-"""Round-trip checks shared by layer tests.
+"""Round-trip checks shared by layer tests (and batch norm statistics
+like a trained net's, shared with benchmarks/bench_nets.py).
 
 Each helper takes a built slim layer and an input, rebuilds or re-runs the
 layer another way (``from_config``, ``.keras`` file, ``tf.function`` with
@@ -109,3 +110,24 @@ def check_parity(slim_build, layer, x, tmp_path, init_scale=0.3, tol=1e-5,
     np.testing.assert_allclose(layer(x, **call_kwargs), ref, rtol=tol,
                                atol=tol)
     return ref, values
+
+
+def randomize_batch_norm(model, seed: int = 0, spread: float = 0.1) -> None:
+    """Batch norm statistics like a trained checkpoint's, in place.
+
+    A fresh net has beta = moving_mean = 0 and gamma = moving_variance = 1:
+    folding gives zero biases and an identity scale, which hides errors
+    (and lets a frozen graph drop its biases). Sets ``moving_variance`` ~
+    U(1 - 5 spread, 1 + 5 spread), ``gamma`` ~ U(1 - 2 spread,
+    1 + 2 spread), ``beta``/``moving_mean`` ~ N(0, spread); other weights
+    are left as they are.
+    """
+    rng = np.random.default_rng(seed)
+    for v in model.weights:
+        leaf = v.path.rsplit("/", 1)[-1]
+        if leaf == "moving_variance":
+            v.assign(rng.uniform(1 - 5 * spread, 1 + 5 * spread, v.shape))
+        elif leaf == "gamma":
+            v.assign(rng.uniform(1 - 2 * spread, 1 + 2 * spread, v.shape))
+        elif leaf in ("moving_mean", "beta"):
+            v.assign(rng.normal(0.0, spread, v.shape))

@@ -23,7 +23,7 @@ from slimkeras.inference import fold_batch_norms, foldable, freeze
 from slimkeras.nets import inception_v1 as v1
 from slimkeras.nets import mobilenet_v1 as mv1
 from slimkeras.nets import mobilenet_v2 as mv2
-from tests import oracle
+from tests import helpers, oracle
 from tests.nets import net_checks as nc
 
 TOL = dict(rtol=1e-4, atol=1e-4)
@@ -31,15 +31,7 @@ TOL = dict(rtol=1e-4, atol=1e-4)
 
 def _randomize_bn(model, seed=0):
     """Non-trivial gamma/beta/moving statistics (init is 1/0/0/1)."""
-    rng = np.random.default_rng(seed)
-    for v in model.weights:
-        leaf = v.path.rsplit("/", 1)[-1]
-        if leaf == "moving_variance":
-            v.assign(rng.uniform(0.3, 2.0, v.shape))
-        elif leaf == "gamma":
-            v.assign(rng.uniform(0.5, 1.5, v.shape))
-        elif leaf in ("beta", "moving_mean"):
-            v.assign(rng.normal(0.0, 0.5, v.shape))
+    helpers.randomize_batch_norm(model, seed=seed, spread=0.15)
 
 
 def _single_layer_model(make_layer, shape):
