@@ -106,8 +106,13 @@ def keras_app(cls, size, classes):
     return app(weights=None, input_shape=(size, size, 3), classes=classes)
 
 
+def inference_function(model):
+    """``model`` at inference, traced with ``tf.function``."""
+    return tf.function(lambda t: model(t, training=False))
+
+
 def tf_function_candidates(model, x, y, lr=0.01):
-    infer = tf.function(lambda t: model(t, training=False))
+    infer = inference_function(model)
     opt = keras.optimizers.SGD(lr)
     opt.build(model.trainable_variables)
     lossf = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -230,7 +235,7 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
         folded = fold_batch_norms(sk)
         fo_inf = None
         if folded.folded_scopes:
-            fo_inf, _ = tf_function_candidates(folded, xb, y)
+            fo_inf = inference_function(folded)
         # And frozen (slimkeras.inference.freeze): folded weights as
         # constants of one traced inference graph.
         frozen = freeze(sk)

@@ -108,6 +108,17 @@ def modes(rounds, iters):
     return harness.interleave(cands, rounds, iters)
 
 
+def report_seconds(times: dict, rows: list) -> None:
+    """Appends a median/min/max row per candidate and prints it."""
+    from benchmarks import harness
+
+    for k, v in times.items():
+        s = harness.summary(v)
+        rows.append({"what": k, "median_s": s["median"], "min_s": s["min"],
+                     "max_s": s["max"]})
+        print(f"{k:24s} {s['median']:.2f} s [{s['min']:.2f}-{s['max']:.2f}]")
+
+
 def main(argv=None):
     from benchmarks import harness
 
@@ -118,19 +129,11 @@ def main(argv=None):
     rows = []
     first = interleaved_children(["slimkeras_first_call", "original_first_call",
                                   "keras_first_call"], 224, rounds)
-    for k, v in first.items():
-        s = harness.summary(v)
-        rows.append({"what": k, "median_s": s["median"], "min_s": s["min"],
-                     "max_s": s["max"]})
-        print(f"{k:24s} {s['median']:.2f} s [{s['min']:.2f}-{s['max']:.2f}]")
+    report_seconds(first, rows)
     cons = interleaved_children(["construct_resnet_v1_152", "construct_ResNet152",
                                  "construct_inception_v3",
                                  "construct_InceptionV3"], 299, rounds)
-    for k, v in cons.items():
-        s = harness.summary(v)
-        rows.append({"what": k, "median_s": s["median"], "min_s": s["min"],
-                     "max_s": s["max"]})
-        print(f"{k:24s} {s['median']:.2f} s [{s['min']:.2f}-{s['max']:.2f}]")
+    report_seconds(cons, rows)
     t = modes(rounds, 2)
     base = harness.summary(t["tf.function"])["median"]
     for k, v in t.items():

@@ -168,9 +168,10 @@ def fold_batch_norms(model: keras.Model) -> keras.Model:
         if isinstance(layer, keras.layers.InputLayer) or not isinstance(
                 layer, keras.layers.Layer):
             return layer  # inputs and stateless ops (keras.ops nodes)
-        new = (_folded_layer(layer) if foldable(layer)
+        fold = foldable(layer)
+        new = (_folded_layer(layer) if fold
                else type(layer).from_config(layer.get_config()))
-        pairs.append((layer, new))
+        pairs.append((layer, new, fold))
         return new
 
     # A fresh name registry: the copies keep their full scopes (given in
@@ -178,8 +179,8 @@ def fold_batch_norms(model: keras.Model) -> keras.Model:
     with naming.name_registry():
         folded = keras.models.clone_model(model, clone_function=clone)
     scopes = []
-    for old, new in pairs:
-        if foldable(old):
+    for old, new, fold in pairs:
+        if fold:
             values = _folded_weights(old, new)
             for v in new.weights:
                 v.assign(values[v.path].astype(v.dtype))
