@@ -5,6 +5,7 @@ model, with a same-run matmul rate as the hardware reference.
     python benchmarks/bench_nets.py            # resnet_v1_50, vgg_16,
                                                # inception_v3, mobilenet_v1
     python benchmarks/bench_nets.py --quick    # < 5 min on 2 cores
+    python benchmarks/bench_nets.py --dtype mixed_bfloat16  # + float32
 
 Per workload (inference batch 1 latency, inference batch 16 throughput,
 train step batch 16) it prints images/s of each candidate, slimkeras /
@@ -17,6 +18,17 @@ for the original's own graph called as a TF2 function (``original_tf2``:
 what the TF1 Session vs TF2 function runtime alone costs).
 Candidates are timed round-robin after warm-up; medians [min-max].
 Results: benchmarks/results/nets.json and nets.md.
+
+Mixed precision (``--dtype mixed_bfloat16|mixed_float16|auto``): slimkeras
+and keras.applications run under that Keras policy; the same run also
+times slimkeras in float32 (same weights: ``ratio_vs_slimkeras_float32``),
+the original in float32 and with TF's oneDNN auto-mixed-precision grappler
+pass (``original_amp``, bf16 only), and a 3x3 conv (56x56x256, batch 16)
+in the policy's compute dtype as the hardware reference
+(``pct_conv3x3``). The results record the CPU's bf16 flags
+(``slimkeras.mixed_precision.detect_hardware``) and go to
+``nets_<policy>.json``. Without native bf16 (no AMX-BF16/AVX512-BF16)
+bf16 is emulated and slow: its numbers there say nothing about targets.
 """
 
 from __future__ import annotations
@@ -80,11 +92,11 @@ ORIGINAL_ARG_SCOPES = {"resnet_v1": "resnet_arg_scope", "vgg": "vgg_arg_scope",
 NET_KWARGS = {"inception_v3": {"create_aux_logits": False}}
 
 
-def slimkeras_model(name, size, classes):
+def slimkeras_model(name, size, classes, dtype=None):
     from slimkeras import nets
 
     return nets.create_model(name, num_classes=classes,
-                             input_shape=(size, size, 3),
+                             input_shape=(size, size, 3), dtype=dtype,
                              **NET_KWARGS.get(name, {}))
 
 
@@ -101,9 +113,24 @@ def pretrained_like_statistics(model, seed=0):
     randomize_batch_norm(model, seed=seed)
 
 
-def keras_app(cls, size, classes):
+def keras_app(cls, size, classes, dtype=None):
+    from slimkeras.mixed_precision import policy_scope
+
     app = getattr(keras.applications, cls)
-    return app(weights=None, input_shape=(size, size, 3), classes=classes)
+    with policy_scope(dtype):
+        return app(weights=None, input_shape=(size, size, 3),
+                   classes=classes)
+
+
+def conv3x3_candidate(dtype="float32", batch=16):
+    """``(fn, flops)``: a 3x3 SAME conv, 56x56x256 -> 256, in ``dtype``
+    (the compute dtype of the policy under test): the rate a net's convs
+    could reach on this hardware."""
+    x = tf.cast(tf.random.normal((batch, 56, 56, 256)), dtype)
+    w = tf.cast(tf.random.normal((3, 3, 256, 256)) * 0.05, dtype)
+    f = tf.function(lambda: tf.nn.conv2d(x, w, 1, "SAME"))
+    f()
+    return (lambda: f().numpy()), 2.0 * batch * 56 * 56 * 256 * 256 * 9
 
 
 def inference_function(model):
@@ -114,6 +141,8 @@ def inference_function(model):
 def tf_function_candidates(model, x, y, lr=0.01):
     infer = inference_function(model)
     opt = keras.optimizers.SGD(lr)
+    if model.dtype_policy.name == "mixed_float16":
+        opt = keras.optimizers.LossScaleOptimizer(opt)
     opt.build(model.trainable_variables)
     lossf = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -123,15 +152,21 @@ def tf_function_candidates(model, x, y, lr=0.01):
             out = model(t, training=True)
             out = tf.reshape(out, (tf.shape(out)[0], -1))
             loss = lossf(labels, out)
-        grads = tape.gradient(loss, model.trainable_variables)
+            scaled = opt.scale_loss(loss)  # loss scaling under float16
+        grads = tape.gradient(scaled, model.trainable_variables)
         opt.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
     return infer, train
 
 
-def original_candidates(module, fn_name, slim_model, size, batch, classes):
-    """The original tf-slim net in graph mode, weights from slimkeras."""
+def original_candidates(module, fn_name, slim_model, size, batch, classes,
+                        amp=False):
+    """The original tf-slim net in graph mode, weights from slimkeras.
+
+    ``amp``: the Session runs TF's oneDNN auto-mixed-precision grappler
+    pass (bf16), the original's only route to bf16.
+    """
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
     from tests.oracle import import_tf_slim  # noqa: F401  (applies the shim)
 
@@ -172,7 +207,15 @@ def original_candidates(module, fn_name, slim_model, size, batch, classes):
         with tf.control_dependencies(update_ops):
             train_op = tf.compat.v1.train.GradientDescentOptimizer(
                 0.01).minimize(loss)
-        sess = tf.compat.v1.Session(graph=graph)
+        config = None
+        if amp:
+            from tensorflow.core.protobuf import rewriter_config_pb2
+
+            config = tf.compat.v1.ConfigProto()
+            config.graph_options.rewrite_options.\
+                auto_mixed_precision_onednn_bfloat16 = (
+                    rewriter_config_pb2.RewriterConfig.ON)
+        sess = tf.compat.v1.Session(graph=graph, config=config)
         sess.run(tf.compat.v1.global_variables_initializer())
         saver = tf.compat.v1.train.Saver(tf.compat.v1.model_variables())
         saver.restore(sess, ckpt)
@@ -218,18 +261,25 @@ def original_as_tf_function(module, fn_name, slim_model, classes):
     return lambda t: fns[1 if t.shape[0] == 1 else None](tf.constant(t))
 
 
-def run(nets_, size, batch, rounds, iters, results, matmul):
+def run(nets_, size, batch, rounds, iters, results, matmul,
+        dtype="float32"):
+    compute = keras.DTypePolicy(dtype).compute_dtype
     for name in nets_:
         module, fn_name, app, classes = NETS[name]
         xb = harness.rng_images(batch, size)
         x1 = harness.rng_images(1, size)
         y = np.random.default_rng(0).integers(0, classes, batch)
-        sk = slimkeras_model(name, size, classes)
+        sk = slimkeras_model(name, size, classes, dtype)
         pretrained_like_statistics(sk)  # shared with the original below
-        ka = keras_app(app, size, classes)
+        ka = keras_app(app, size, classes, dtype)
         pretrained_like_statistics(ka)
         flops_sk, flops_ka = conv_flops(sk), conv_flops(ka)
         sk_inf, sk_train = tf_function_candidates(sk, xb, y)
+        s32 = None
+        if dtype != "float32":  # the same net and weights in float32
+            sk32 = slimkeras_model(name, size, classes)
+            sk32.set_weights(sk.get_weights())
+            s32 = tf_function_candidates(sk32, xb, y)
         # Inference-only copy with batch norm folded into the convs
         # (slimkeras.inference.fold_batch_norms): same net, same numbers.
         folded = fold_batch_norms(sk)
@@ -247,6 +297,13 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                                            classes)
             except Exception as e:  # report, keep measuring the others
                 print(f"  original {name}: not measured ({e})")
+        amp = None
+        if module is not None and dtype == "mixed_bfloat16":
+            try:
+                amp = original_candidates(module, fn_name, sk, size, batch,
+                                          classes, amp=True)
+            except Exception as e:
+                print(f"  original {name} with AMP: not measured ({e})")
         workloads = {
             "infer_b1": (1, {"slimkeras": lambda: sk_inf(x1).numpy(),
                              "keras_app": lambda: ka_inf(x1).numpy()}),
@@ -277,16 +334,38 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                 x1).numpy()
             workloads[f"infer_b{batch}"][1]["original_tf2"] = lambda: (
                 wrapped(xb).numpy())
+        if s32 is not None:
+            for wl, (n, cands) in workloads.items():
+                xs = x1 if n == 1 else xb
+                if wl.startswith("train"):
+                    cands["slimkeras_float32"] = lambda: s32[1](xb, y).numpy()
+                else:
+                    cands["slimkeras_float32"] = (
+                        lambda xs=xs: s32[0](xs).numpy())
+        if amp is not None:
+            asess, (ax, ax1, al), (alg, alg1, atop) = amp
+            workloads["infer_b1"][1]["original_amp"] = lambda: asess.run(
+                alg1, {ax1: x1})
+            workloads[f"infer_b{batch}"][1]["original_amp"] = lambda: (
+                asess.run(alg, {ax: xb}))
+            workloads[f"train_b{batch}"][1]["original_amp"] = lambda: (
+                asess.run(atop, {ax: xb, al: y}))
         mm_fn, mm_flops = harness.matmul_candidate()
+        cv_fn, cv_flops = conv3x3_candidate(compute, batch)
         for wl, (n, cands) in workloads.items():
             # The hardware reference runs in the same rounds as the nets.
             # Batch 1 calls take 5-30 ms: more of them per timing, or VM
             # jitter swamps differences of a few percent.
-            times = harness.interleave(dict(cands, matmul=mm_fn), rounds,
-                                       iters * 8 if n == 1 else iters)
+            times = harness.interleave(
+                dict(cands, matmul=mm_fn, conv3x3=cv_fn), rounds,
+                iters * 8 if n == 1 else iters)
             matmul = mm_flops / harness.summary(times.pop("matmul"))[
                 "median"] / 1e9
-            row = {"net": name, "workload": wl, "matmul_gflops": matmul,
+            conv = cv_flops / harness.summary(times.pop("conv3x3"))[
+                "median"] / 1e9
+            row = {"net": name, "workload": wl, "dtype": dtype,
+                   "matmul_gflops": matmul,
+                   f"conv3x3_{compute}_gflops": conv,
                    "gflops_per_image_slimkeras": flops_sk / 1e9,
                    "gflops_per_image_keras_app": flops_ka / 1e9}
             mult = 3.0 if wl.startswith("train") else 1.0
@@ -297,10 +376,15 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                 row[f"{k}_range"] = f"{n / s['max']:.1f}-{n / s['min']:.1f}"
                 fl = flops_ka if k == "keras_app" else flops_sk
                 row[f"{k}_pct_matmul"] = 100 * ips * fl * mult / 1e9 / matmul
+                row[f"{k}_pct_conv3x3"] = 100 * ips * fl * mult / 1e9 / conv
             for k in ("slimkeras", "folded", "frozen"):
                 if f"{k}_img_s" not in row:
                     continue
                 pre = "" if k == "slimkeras" else f"{k}_"
+                for ref in ("slimkeras_float32", "original_amp"):
+                    if f"{ref}_img_s" in row:
+                        row[f"{pre}ratio_vs_{ref}"] = (
+                            row[f"{k}_img_s"] / row[f"{ref}_img_s"])
                 if "original_img_s" in row:
                     row[f"{pre}ratio_vs_original"] = (
                         row[f"{k}_img_s"] / row["original_img_s"])
@@ -319,6 +403,15 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                   f" per-FLOP x{row['ratio_vs_keras_app_per_flop']:.2f}"
                   f" | matmul {matmul:.0f} GFLOP/s",
                   flush=True)
+            for ref, what in (("slimkeras_float32", "slimkeras float32"),
+                              ("original_amp", "original + oneDNN AMP")):
+                if f"{ref}_img_s" in row:
+                    print(f"{'':13s} {wl:10s} {what} "
+                          f"{row[f'{ref}_img_s']:.1f} img/s; {dtype} is "
+                          f"x{row[f'ratio_vs_{ref}']:.2f} of it", flush=True)
+            print(f"{'':13s} {wl:10s} {compute} 3x3 conv {conv:.0f} "
+                  f"GFLOP/s; slimkeras at "
+                  f"{row['slimkeras_pct_conv3x3']:.0f}% of it", flush=True)
             if "original_tf2_img_s" in row:
                 row["original_tf2_vs_session"] = (
                     row["original_tf2_img_s"] / row["original_img_s"])
@@ -337,7 +430,9 @@ def run(nets_, size, batch, rounds, iters, results, matmul):
                       "keras_app", flush=True)
         if orig is not None:
             orig[0].close()
-        del sk, ka
+        if amp is not None:
+            amp[0].close()
+        del sk, ka, s32
         keras.backend.clear_session()
 
 
@@ -345,7 +440,18 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
     p.add_argument("--nets", default=None, help="comma-separated subset")
+    p.add_argument("--dtype", default="float32",
+                   choices=("auto", "float32", "mixed_bfloat16",
+                            "mixed_float16"),
+                   help="Keras policy of slimkeras and keras.applications "
+                        "(auto: bf16 only on native bf16 hardware)")
     args = p.parse_args(argv)
+    from slimkeras import mixed_precision
+
+    hardware = mixed_precision.detect_hardware()
+    dtype, reason = mixed_precision.resolve_policy(args.dtype, hardware)
+    print(f"dtype {dtype} ({reason}); CPU flags {list(hardware.cpu_flags)}"
+          f"{'' if hardware.cpu_bf16 else ' (no native bf16: emulated)'}")
     if args.quick:
         size, batch, rounds, iters = 160, 8, 3, 2
         default = ["resnet_v1_50", "mobilenet_v1"]
@@ -357,11 +463,14 @@ def main(argv=None):
     print(f"matmul reference (start): {matmul:.1f} GFLOP/s; each workload "
           "also interleaves its own matmul rounds")
     results: list[dict] = []
-    run(chosen, size, batch, rounds, iters, results, matmul)
+    run(chosen, size, batch, rounds, iters, results, matmul, dtype)
     matmul_end = harness.matmul_gflops()
     meta = dict(harness.machine(), matmul_gflops_start=matmul,
                 matmul_gflops_end=matmul_end, image_size=size, batch=batch,
-                rounds=rounds, iters=iters, quick=args.quick)
+                rounds=rounds, iters=iters, quick=args.quick, dtype=dtype,
+                dtype_reason=reason, cpu_flags=list(hardware.cpu_flags),
+                cpu_bf16_native=hardware.cpu_bf16,
+                gpus=[list(g) for g in hardware.gpus])
     cols = ["net", "workload", "slimkeras_img_s", "original_img_s",
             "keras_app_img_s", "ratio_vs_original",
             "ratio_vs_keras_app_per_flop", "slimkeras_pct_matmul",
@@ -371,8 +480,14 @@ def main(argv=None):
             "frozen_ratio_vs_keras_app_per_flop", "frozen_pct_matmul",
             "original_tf2_img_s",
             "original_tf2_vs_session"]
-    j, m = harness.write_results("nets_quick" if args.quick else "nets",
-                                 results, meta, cols)
+    if dtype != "float32":
+        cols[2:2] = ["slimkeras_float32_img_s", "ratio_vs_slimkeras_float32",
+                     "original_amp_img_s", "ratio_vs_original_amp",
+                     "slimkeras_pct_conv3x3", "folded_ratio_vs_original_amp"]
+    stem = "nets_quick" if args.quick else "nets"
+    if dtype != "float32":
+        stem = f"{stem}_{dtype}"
+    j, m = harness.write_results(stem, results, meta, cols)
     print(f"wrote {j} and {m}")
 
 

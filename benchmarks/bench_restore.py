@@ -7,6 +7,13 @@ peak RSS ≤ checkpoint size + largest tensor (over the baseline with the
 model's variables allocated).
 
     python benchmarks/bench_restore.py            # ~30-60 s on 2 cores
+    python benchmarks/bench_restore.py --net vgg_16   # V2 and V1, ~528 MB
+
+Each run measures both layouts of the same variables: V2 (``.index`` +
+``.data``) and V1 (one file, research/slim's 2016 tarballs, written by
+``tf.compat.v1.train.Saver(write_version=V1)``), each against
+``tf.train.load_checkpoint`` reading every tensor of that same file
+(``SLIM_BENCH_FORMATS=v2`` or ``v1`` for one only).
 
 The variable list is resnet_v1_50's (names and shapes from
 ../shared/golden/resnet_v1_50/manifest.json when present, else a synthetic
@@ -147,33 +154,56 @@ def run_child(mode: str, path: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def write_v1(vs: list, path: str) -> str:
+    """The same variables as a V1 single file (research/slim's layout)."""
+    import tensorflow as tf
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    saver = tf.compat.v1.train.Saver(
+        var_list={v.path: v.value for v in vs},
+        write_version=tf.compat.v1.train.SaverDef.V1)
+    saver.save(None, path, write_meta_graph=False, write_state=False)
+    assert os.path.isfile(path) and not os.path.exists(path + ".index")
+    return path
+
+
 def main() -> None:
     import numpy as np
 
     from slimkeras import checkpoints
 
+    formats = os.environ.get("SLIM_BENCH_FORMATS", "v2,v1").split(",")
+    mib = 1024 * 1024
     with tempfile.TemporaryDirectory() as tmp:
         vs = make_variables(init="random_normal")
-        path = checkpoints.save_tf1_checkpoint(vs, os.path.join(tmp, "m.ckpt"))
-        size = sum(os.path.getsize(os.path.join(tmp, f))
-                   for f in os.listdir(tmp) if f.startswith("m.ckpt"))
         largest = max(int(np.prod(v.shape)) * 4 for v in vs)
-        times = time_both(path, vs)
+        paths = {}
+        if "v2" in formats:
+            paths["v2"] = checkpoints.save_tf1_checkpoint(
+                vs, os.path.join(tmp, "m.ckpt"))
+        if "v1" in formats:
+            paths["v1"] = write_v1(vs, os.path.join(tmp, "v1", "m.ckpt"))
+        times = {f: time_both(p, vs) for f, p in paths.items()}
         del vs
-        mib = 1024 * 1024
-        print(f"checkpoint: {len(specs())} tensors, {size / mib:.1f} MiB; "
-              f"largest tensor {largest / mib:.1f} MiB")
-        load = run_child("load", path)
-        rest = run_child("restore", path)
-    ratio = times["restore"] / times["load"]
-    goal_rss = (size + largest) / mib
-    print(f"time   load_checkpoint+get_tensor: {times['load']:.3f} s   "
-          f"restore: {times['restore']:.3f} s   ratio {ratio:.2f}x "
-          f"(goal <= 1.5x)")
-    print(f"peak RSS over baseline   load: {load['peak_delta_mib']:.0f} MiB"
-          f"   restore: {rest['peak_delta_mib']:.0f} MiB   "
-          f"(goal <= ckpt + largest = {goal_rss:.0f} MiB; baseline with "
-          f"variables {rest['baseline_mib']:.0f} MiB)")
+        for fmt, path in paths.items():
+            d = os.path.dirname(path)
+            size = sum(os.path.getsize(os.path.join(d, f))
+                       for f in os.listdir(d) if f.startswith("m.ckpt"))
+            load = run_child("load", path)
+            rest = run_child("restore", path)
+            t = times[fmt]
+            goal_rss = (size + largest) / mib
+            print(f"[{NET} {fmt.upper()}] {len(specs())} tensors, "
+                  f"{size / mib:.1f} MiB; largest tensor "
+                  f"{largest / mib:.1f} MiB")
+            print(f"  time   load_checkpoint+get_tensor: {t['load']:.3f} s"
+                  f"   restore: {t['restore']:.3f} s   ratio "
+                  f"{t['restore'] / t['load']:.2f}x (goal <= 1.5x)")
+            print(f"  peak RSS over baseline   load: "
+                  f"{load['peak_delta_mib']:.0f} MiB   restore: "
+                  f"{rest['peak_delta_mib']:.0f} MiB   (goal <= ckpt + "
+                  f"largest = {goal_rss:.0f} MiB; baseline with variables "
+                  f"{rest['baseline_mib']:.0f} MiB)")
 
 
 if __name__ == "__main__":

@@ -112,8 +112,26 @@ MANUAL: dict[str, tuple[str | None, str]] = {
                             "`keras.optimizers.*(clipnorm=…)`."),
     "multiply_gradients": ("slimkeras.learning.create_train_op",
                            "pass `gradient_multipliers=`."),
-    "train_step": ("slimkeras.learning.TrainStep",
-                   "the compiled step `create_train_op` returns."),
+    "train_step": ("slimkeras.learning.train_step",
+                   "the default `train_step_fn`: `(batch, train_op, "
+                   "global_step, kwargs) -> (total_loss, should_stop)`; the "
+                   "batch takes the session's place. The compiled step "
+                   "`create_train_op` returns is "
+                   "`slimkeras.learning.TrainStep`."),
+    "train": ("slimkeras.learning.train",
+              "slim's signature and order (`train_op, logdir, "
+              "train_step_fn, train_step_kwargs, …`); the batches come as "
+              "`dataset=`; TF1 graph/session arguments raise naming the "
+              "replacement; returns the last loss, raises "
+              "`NoTrainingStepError` when no step ran (slim ran one step "
+              "past `number_of_steps`)."),
+    "batch_norm": ("slimkeras.batch_norm",
+                   "`batch_weights=w` (one weight per example) is a per-call "
+                   "argument, `slim.batch_norm(x, batch_weights=w)` or "
+                   "`layer(x, batch_weights=w)`: weighted moments, slim's "
+                   "non-fused path; as a conv's `normalizer_params` entry it "
+                   "raises (build the conv with `normalizer_fn=None`, then "
+                   "call `batch_norm`)."),
     "training": ("slimkeras.learning", "TF1 `tf.train` alias; training "
                  "lives in `slimkeras.learning` / `model.fit`."),
     "train_eval": ("slimkeras.evaluation", "train/eval helpers: "
@@ -147,8 +165,16 @@ MANUAL: dict[str, tuple[str | None, str]] = {
                               "Addons had `TripletSemiHardLoss`) — not "
                               "ported."),
     # --- metrics ---
-    "accuracy": ("slimkeras.metrics.Accuracy",
-                 "or `keras.metrics.Accuracy` (a stateful metric)."),
+    "accuracy": ("slimkeras.metrics.accuracy",
+                 "one batch, no state, slim's arguments and dtype checks "
+                 "(integer widths may differ); over many batches use "
+                 "`streaming_accuracy` or `slimkeras.metrics.Accuracy`."),
+    "streaming_accuracy": ("slimkeras.metrics.streaming_accuracy",
+                           "eager idiom (every `streaming_*`): `value, "
+                           "update = streaming_accuracy()` once, before the "
+                           "loop; `update(predictions, labels)` per batch; "
+                           "`value()` reads it. Built from data inside the "
+                           "loop it would hold one batch (warns)."),
     "auc_using_histogram": ("slimkeras.metrics.AUC",
                             "or `keras.metrics.AUC`."),
     "auc_with_confidence_intervals": (None, OBS + "`keras.metrics.AUC` + "
@@ -374,19 +400,28 @@ How to read the tables:
   (`variable.path`).
 * **—** with "obsolete in TF2, use X" — graph-mode machinery with no
   eager counterpart (sessions, queues, collections, summaries ops), or
-  an op slimkeras does not port; X is what to use instead.
+  an op slimkeras does not port; X is what to use instead. After
+  `import slimkeras as slim`, `slim.<name>` for such a top-level name (and
+  for one mapped to a differently named slimkeras API) raises
+  `AttributeError` saying what to use; tf_slim's submodules
+  (`slim.data`, `slim.learning`, `slim.metrics` …) are attributes, as in
+  tf_slim.
 
 What changes in practice:
 
 | tf_slim (TF1 graph) | slimkeras (TF2 eager, Keras 3) |
 |---|---|
 | `tf.Graph`, `tf.Session`, `sess.run` | eager calls; `keras.Model` |
-| `tf.variable_scope(…, reuse=True)` / `make_template` | `slim.Model(model_fn)` reuses layers by scope path |
-| `slim.learning.train(train_op, logdir)` | `model.compile` + `model.fit`, or `slimkeras.learning.train` |
+| `tf.variable_scope(…, reuse=True)` / `make_template` | `slim.Model(model_fn)` reuses layers by scope path; it takes structured inputs (tuple/list/dict, as Keras models) and returns what `model_fn` returns (`preds, end_points = slim.Model(fn)(x)`; for `fit` on such a function use `slim.Model(lambda x: fn(x)[0])`) |
+| `with tf.variable_scope('a') as sc` (`sc.name`, `sc.original_name_scope`) | `with slim.variable_scope('a') as sc`: a `str` (the path) with TF1's `.name`, `.original_name_scope` (`a/`, then `a_1/` on re-entry) and `.reuse`; passing `sc` back re-enters that scope |
+| `tf.reset_default_graph()` / a new `tf.Graph` per build | nothing: each model is its own "graph" — a model is what grows from its `keras.Input`s; building the same net or model function again (direct call, `nets_factory`, `create_model`, `slim.Model`) gives the same variable paths, so a checkpoint restores after a re-run. Explicitly: `with slim.name_registry():`; `keras.backend.clear_session()` also starts afresh. Per thread. Two layers of one model at one explicit scope raise TF1's "Variable … already exists" (use `reuse=True`). Multi-input models whose branches start with the same default name: open `slim.name_registry()` around the build (Keras otherwise reports the duplicate layer name) |
+| `tf.get_collection(GraphKeys.MODEL_VARIABLES)` / `slim.get_model_variables()` | unchanged: without an owner the queries read the variables made in the current name registry (the model being built, or the last one built in this thread); or pass the model first: `slim.get_model_variables(model, 'vgg_16/fc8')` |
+| `slim.learning.train(train_op, logdir)` | `model.compile` + `model.fit`, or `slimkeras.learning.train(train_op, logdir, dataset=ds)` |
+| `value, update_op = slim.metrics.streaming_accuracy(preds, labels)` + `sess.run(update_op)` per batch | `value, update = slimkeras.metrics.streaming_accuracy()` before the loop, `update(preds, labels)` per batch |
 | `slim.evaluation.evaluation_loop` | `model.evaluate`, or `slimkeras.evaluation.evaluation_loop` |
 | `slim.assign_from_checkpoint_fn` + `init_fn` | `slimkeras.checkpoints.restore(model, path, exclude=…)` |
 | `tf.train.Saver` | `slimkeras.checkpoints.save_tf1_checkpoint` (TF-Slim format) or `TrainingCheckpoint` |
-| `tf.GraphKeys.REGULARIZATION_LOSSES` | `model.losses` |
+| `tf.GraphKeys.REGULARIZATION_LOSSES` | `model.losses`; `slim.losses.get_regularization_losses()` (no collector) also has the penalties of `slim.variable(…, regularizer=…)` made outside a layer |
 | `slim.summaries.*` | `tf.summary.*`, `keras.callbacks.TensorBoard` |
 | queues / `slim.queues` / `prefetch_queue` | `tf.data` |
 | `train_image_classifier.py --flags` | `python -m slimkeras train --flags` |

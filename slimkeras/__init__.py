@@ -72,7 +72,26 @@ from slimkeras.variables import (  # noqa: E402
 )
 
 from slimkeras import evaluation as evaluation  # noqa: E402
+from slimkeras import inference as inference  # noqa: E402
 from slimkeras import learning as learning  # noqa: E402
 from slimkeras import nets as nets  # noqa: E402
+from slimkeras import not_ported as _not_ported  # noqa: E402
+
+# tf_slim's top-level module aliases (``slim.data``, ``slim.dataset``,
+# ``slim.tfexample_decoder`` … after a plain ``import tf_slim as slim``).
+from slimkeras import data as data  # noqa: E402
+from slimkeras.data import dataset as dataset  # noqa: E402
+from slimkeras.data import parallel_reader as parallel_reader  # noqa: E402
+from slimkeras.data import provider as _provider  # noqa: E402
+from slimkeras.data import tfexample_decoder as tfexample_decoder  # noqa: E402
+
+arg_scope_lib = scopes
+data_provider = dataset_data_provider = _provider
+
+
+def __getattr__(name: str):
+    # tf_slim names slimkeras does not provide: say what to use instead.
+    raise _not_ported.attribute_error(__name__, name)
+
 
 __version__ = "0.1.0"

@@ -22,6 +22,10 @@ def fused_batch_norm(x, scale, offset, mean, variance, epsilon, training):
     batch variance is Bessel-corrected (``n / (n - 1)``), as TF's fused
     kernel returns it and slim feeds it to ``moving_variance``. In
     inference the given ``mean``/``variance`` are used and returned.
+
+    Mixed precision: ``x`` may be float16/bfloat16 with float32
+    ``scale``/``offset``/``mean``/``variance`` (the kernel's ``T``/``U``);
+    ``outputs`` then have ``x``'s dtype and the batch statistics float32.
     """
     if _use_tf():
         import tensorflow as tf
@@ -37,14 +41,16 @@ def fused_batch_norm(x, scale, offset, mean, variance, epsilon, training):
             epsilon=epsilon, is_training=False, data_format="NHWC",
         )
         return y, mean, variance
+    out_dtype = x.dtype
+    x = ops.cast(x, scale.dtype)
     if training:
         axes = list(range(len(x.shape) - 1))
         m, v = ops.moments(x, axes=axes)
         n = ops.cast(ops.size(x) // ops.size(m), v.dtype)
         y = (x - m) * ops.rsqrt(v + epsilon) * scale + offset
-        return y, m, v * n / ops.maximum(n - 1.0, 1.0)
+        return ops.cast(y, out_dtype), m, v * n / ops.maximum(n - 1.0, 1.0)
     y = (x - mean) * ops.rsqrt(variance + epsilon) * scale + offset
-    return y, mean, variance
+    return ops.cast(y, out_dtype), mean, variance
 
 
 def eager_scope():

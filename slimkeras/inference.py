@@ -256,8 +256,21 @@ class FrozenModel:
         return tf.nest.pack_sequence_as(self._structure, flat)
 
 
+def predictions_node_name(model: keras.Model) -> str:
+    """research/slim's output node for ``model``:
+    ``<Scope>/Predictions/Reshape_1`` (``InceptionV3``, ``MobilenetV1``,
+    ``LeNet``, ``vgg_16``…: the scope of its first variable), the softmax
+    that ``freeze_graph --output_node_names`` and ``label_image
+    --output_layer`` name."""
+    if not model.weights:
+        raise ValueError(f"predictions_node_name: model {model.name!r} has "
+                         "no variables to take its scope from.")
+    return model.weights[0].path.split("/", 1)[0] + "/Predictions/Reshape_1"
+
+
 def freeze(model: keras.Model, batch_size: int | None = None,
-           fold: bool = True) -> FrozenModel:
+           fold: bool = True, input_name: str | None = None,
+           predictions: bool = False) -> FrozenModel:
     """``model``'s inference graph with its weights as constants.
 
     The model is first copied with :func:`fold_batch_norms` (``fold``),
@@ -271,6 +284,12 @@ def freeze(model: keras.Model, batch_size: int | None = None,
         model: a built functional/Sequential ``keras.Model``.
         batch_size: fixed batch size, or None.
         fold: fold batch norm into the convs first.
+        input_name: the input placeholder's node name (research/slim:
+            ``'input'``); default the Keras input's name.
+        predictions: output the softmax of the (single) logits output as
+            node ``<Scope>/Predictions/Reshape_1``
+            (:func:`predictions_node_name`), as research/slim's exported
+            graphs do, instead of the model's outputs.
 
     Returns:
         A :class:`FrozenModel`.
@@ -304,16 +323,30 @@ def freeze(model: keras.Model, batch_size: int | None = None,
             or batch_size <= 0):
         raise ValueError("freeze: `batch_size` must be a positive int or "
                          f"None. Received: batch_size={batch_size!r}.")
+    if input_name is not None and len(model.inputs) != 1:
+        raise ValueError("freeze: `input_name` needs a single-input model; "
+                         f"{model.name!r} has {len(model.inputs)}.")
+    node = predictions_node_name(model) if predictions else None
     target = fold_batch_norms(model) if fold else model
     specs = [
         tf.TensorSpec((batch_size, *t.shape[1:]), t.dtype,
-                      name=(t.name or f"input_{i}").replace("/", "_"))
+                      name=input_name or (t.name or f"input_{i}").replace(
+                          "/", "_"))
         for i, t in enumerate(model.inputs)
     ]
     single = len(specs) == 1
 
     def infer(*xs):
-        return target(xs[0] if single else list(xs), training=False)
+        out = target(xs[0] if single else list(xs), training=False)
+        if node is None:
+            return out
+        if isinstance(out, (list, tuple, dict)):
+            raise ValueError("freeze: `predictions=True` needs a model with "
+                             "one (logits) output.")
+        scope, leaf = node.rsplit("/", 1)
+        # An absolute scope ('…/'), outside Keras's layer scopes.
+        with tf.compat.v1.get_default_graph().name_scope(scope + "/"):
+            return tf.identity(tf.nn.softmax(out), name=leaf)
 
     concrete = tf.function(infer).get_concrete_function(*specs)
     frozen = convert_to_constants.convert_variables_to_constants_v2(concrete)

@@ -17,6 +17,7 @@ import re
 from typing import Any, Callable
 
 import keras
+import numpy as np
 
 from slimkeras import naming
 
@@ -28,7 +29,12 @@ class Model(keras.Model):
 
     Args:
         model_fn: ``model_fn(inputs, **fn_kwargs)`` returning logits, or
-            ``(logits, end_points)`` as slim nets do. If it accepts
+            ``(logits, end_points)`` as slim nets do; the model returns
+            exactly what ``model_fn`` returns (as a functional model
+            would). ``inputs`` may be a tensor or a (nested) tuple, list or
+            dict of tensors, as Keras models take them. For ``fit`` on a
+            function returning ``(logits, end_points)``, wrap it:
+            ``slim.Model(lambda x: net(x)[0])``. If it accepts
             ``is_training`` and ``fn_kwargs`` does not pin it, it receives
             ``None`` (follow Keras's ``training`` flag).
         fn_kwargs: extra keyword arguments for ``model_fn``.
@@ -38,7 +44,8 @@ class Model(keras.Model):
         name: Keras model name (default: ``model_fn.__name__``).
 
     Attributes:
-        end_points: the end points of the last eager call (a dict).
+        end_points: the end points of the last call (a dict), when
+            ``model_fn`` returns ``(logits, end_points)``.
         slim_layers: ``{scope path: layer}`` of every layer created.
 
     Example:
@@ -87,39 +94,76 @@ class Model(keras.Model):
             params = {}
         self._takes_is_training = "is_training" in params
 
+    def __call__(self, *args, **kwargs):
+        if not self.built and args:
+            # build() sees shapes only: keep the dtypes (integer ids of a
+            # structured input must stay integers when building on zeros).
+            from keras import tree
+
+            def spec(t):
+                shape = getattr(t, "shape", None)
+                dtype = getattr(t, "dtype", None)
+                if shape is None or dtype is None:
+                    t = np.asarray(t)
+                    shape, dtype = t.shape, t.dtype
+                dtype = keras.backend.standardize_dtype(dtype)
+                if "float" in dtype:  # Keras casts float inputs
+                    dtype = self.compute_dtype
+                return _Spec(tuple(shape), dtype)
+
+            try:
+                self._input_specs = tree.map_structure(spec, args[0])
+            except (TypeError, ValueError):
+                self._input_specs = None
+        return super().__call__(*args, **kwargs)
+
     def build(self, input_shape):
         """Creates every layer by running ``model_fn`` once on zeros.
 
         Keras locks a model's state once it is built, so all layers are
         made here; later calls only find them again by scope path.
+        ``input_shape`` may be a structure (tuple/list/dict) of shapes, as
+        for Keras models with several inputs.
         """
-        shape = tuple(input_shape)
-        if any(d is None for d in shape[1:]):
-            raise ValueError(
-                f"slim.Model {self.name!r}: all non-batch input dimensions "
-                f"must be known to build. Received input shape {shape}; "
-                "call the model on real data first or pass a full shape."
-            )
-        self._input_rank = len(shape)
-        from keras import ops
+        from keras import ops, tree
 
         from slimkeras import backend_ops
 
+        specs = getattr(self, "_input_specs", None)
+        if specs is None:
+            specs = tree.map_shape_structure(
+                lambda sh: _Spec(tuple(sh), self.compute_dtype), input_shape)
+        flat = _leaves(specs)
+        for spec in flat:
+            if any(d is None for d in spec.shape[1:]):
+                raise ValueError(
+                    f"slim.Model {self.name!r}: all non-batch input "
+                    f"dimensions must be known to build. Received input "
+                    f"shape {input_shape}; call the model on real data "
+                    "first or pass a full shape."
+                )
+        self._input_ranks = [len(spec.shape) for spec in flat]
+        self._input_rank = self._input_ranks[0]
+        inputs = _pack(specs, [
+            ops.zeros((1,) + tuple(spec.shape[1:]), dtype=spec.dtype)
+            for spec in flat])
         with backend_ops.eager_scope():
-            self._run(ops.zeros((1,) + shape[1:], dtype=self.compute_dtype),
-                      training=False)
+            self._run(inputs, training=False)
             for path, layer in self._registry.layers.items():
                 self.slim_layers[path] = layer
         self._registry.frozen = True
         self.built = True
 
     def call(self, inputs, training=None):
-        rank = len(inputs.shape)
-        if rank != self._input_rank:
+        from keras import tree
+
+        ranks = [len(t.shape) for t in tree.flatten(inputs)]
+        if ranks != self._input_ranks:
             raise ValueError(
                 f"slim.Model {self.name!r} was built for inputs of rank "
-                f"{self._input_rank}; received rank {rank} (shape "
-                f"{tuple(inputs.shape)})."
+                f"{self._input_ranks if len(self._input_ranks) > 1 else self._input_rank}; "
+                f"received rank {ranks if len(ranks) > 1 else ranks[0]} "
+                f"(shape {tree.map_structure(lambda t: tuple(t.shape), inputs)})."
             )
         return self._run(inputs, training)
 
@@ -139,6 +183,43 @@ class Model(keras.Model):
         if isinstance(out, tuple) and len(out) == 2 and isinstance(
             out[1], dict
         ):
-            out, end_points = out
-            self.end_points = dict(end_points)
+            self.end_points = dict(out[1])
         return out
+
+
+class _Spec:
+    """Shape and dtype of one input (not a tuple: ``keras.tree`` would
+    descend into it)."""
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = shape, dtype
+
+
+def _leaves(specs) -> list:
+    """The ``_Spec`` leaves in ``keras.tree.flatten`` order (dict keys
+    sorted)."""
+    if isinstance(specs, _Spec):
+        return [specs]
+    if isinstance(specs, dict):
+        return [x for k in sorted(specs) for x in _leaves(specs[k])]
+    if isinstance(specs, (list, tuple)):
+        return [x for v in specs for x in _leaves(v)]
+    raise TypeError(f"slim.Model: unsupported input structure {specs!r}; "
+                    "use tensors in (nested) tuples, lists or dicts.")
+
+
+def _pack(specs, leaves):
+    """``specs`` with each ``_Spec`` replaced by the next of ``leaves``."""
+    it = iter(leaves)
+
+    def walk(s):
+        if isinstance(s, _Spec):
+            return next(it)
+        if isinstance(s, dict):
+            packed = {k: walk(s[k]) for k in sorted(s)}
+            return {k: packed[k] for k in s}
+        return type(s)(walk(v) for v in s)
+
+    return walk(specs)

@@ -240,8 +240,14 @@ def suggest(pattern: Any, names: Iterable[str], n: int = 3) -> list[str]:
     text = str(pattern)
     if text.startswith("re:"):
         text = text[3:]
-    return difflib.get_close_matches(text, _scopes_of(names), n=n,
-                                     cutoff=0.6)
+    scopes = _scopes_of(names)
+    # 'fc6' for 'vgg_16/fc6' (the net scope left out): scopes ending in
+    # the pattern come first; difflib alone scores them too low.
+    tail = "/" + text.strip("/")
+    ends = sorted((s for s in scopes if s.endswith(tail)),
+                  key=lambda s: (s.count("/"), s))
+    close = difflib.get_close_matches(text, scopes, n=n, cutoff=0.6)
+    return (ends + [c for c in close if c not in ends])[:n]
 
 
 def describe_unmatched(patterns: Sequence[Pattern], names: Iterable[str],

@@ -3,6 +3,9 @@
 ``l2_regularizer(scale)(w) == scale * sum(w**2) / 2`` (``tf.nn.l2_loss``),
 not Keras's ``l2 * sum(w**2)``. Because they are ``keras.regularizers``,
 their penalties land in ``layer.losses`` and ``fit`` adds them (DESIGN §6).
+
+Under a mixed precision policy a penalty is computed in float32 even when
+the weight reaches it cast to float16/bfloat16.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ __all__ = [
 ]
 
 
+def _f32(w):
+    """``w`` as a tensor; float16/bfloat16 cast to float32."""
+    w = ops.convert_to_tensor(w)
+    if keras.backend.standardize_dtype(w.dtype) in ("float16", "bfloat16"):
+        return ops.cast(w, "float32")
+    return w
+
+
 def _check_scale(scale: Any, name: str) -> float:
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
         raise ValueError(
@@ -47,7 +58,7 @@ class L1(keras.regularizers.Regularizer):
         self.scale = _check_scale(scale, "l1_regularizer")
 
     def __call__(self, w):
-        return self.scale * ops.sum(ops.abs(w))
+        return self.scale * ops.sum(ops.abs(_f32(w)))
 
     def get_config(self):
         return {"scale": self.scale}
@@ -61,7 +72,7 @@ class L2(keras.regularizers.Regularizer):
         self.scale = _check_scale(scale, "l2_regularizer")
 
     def __call__(self, w):
-        return self.scale * ops.sum(ops.square(w)) * 0.5
+        return self.scale * ops.sum(ops.square(_f32(w))) * 0.5
 
     def get_config(self):
         return {"scale": self.scale}

@@ -23,11 +23,24 @@ not Keras seed-generator states.
 Creating variables (:func:`model_variable`, :func:`variable`,
 :func:`local_variable`, :func:`global_variable`) returns a
 ``keras.Variable`` whose ``path`` is ``<current variable_scope>/<name>``.
-Keras has no global collection, so a variable needs an owner to be saved,
-trained and found: create it inside a layer's ``__init__`` or ``build()``
-and assign it to an attribute (``self.w = slim.model_variable('w', ...)``);
+Keras has no global collection, so a variable needs an owner to be saved
+and trained: create it inside a layer's ``__init__`` or ``build()`` and
+assign it to an attribute (``self.w = slim.model_variable('w', ...)``);
 Keras then lists it in ``layer.weights`` (and ``trainable_weights``), adds
 its ``regularizer`` loss to ``layer.losses``, and the queries below see it.
+
+**Default owner.** Called without an owner (``slim.get_model_variables()``,
+``slim.get_variables_by_name('v2')``, ``slim.get_variables('vgg_16')``),
+the queries read what TF1 read from "the graph": every variable created
+in the current name registry (:mod:`slimkeras.naming`) — the weights of
+the slim layers built there (the model being built, or the last one built
+in this thread; inside ``slim.Model`` its layers) and the variables made
+with :func:`variable` / :func:`model_variable` / :func:`add_model_variable`
+there. A string first argument is slim's ``scope`` (or ``given_name``).
+With nothing created in the registry the queries raise, naming the owner
+to pass. A raw ``tf.Variable``/``keras.Variable`` is a model variable only
+after :func:`add_model_variable`, as in tf_slim; the weights of a Keras
+layer passed as the owner are model variables.
 """
 
 from __future__ import annotations
@@ -82,6 +95,76 @@ def _is_variable(v: Any) -> bool:
         and (hasattr(v, "path") or hasattr(v, "name")))
 
 
+_NO_OWNER = object()
+
+
+def default_owner_variables(what: str = "this query") -> list:
+    """Every variable created in the current name registry, in creation
+    order (the TF1 graph's variables; see the module docstring).
+
+    Raises:
+        ValueError: nothing was created there (no default owner).
+    """
+    reg = naming.registry()
+    out, seen = [], set()
+    for layer in reg.live_layers():
+        for v in layer.weights:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+    free = list(reg._slim_variables.values())
+    step = getattr(reg, "_slim_global_step", None)
+    if step is not None:
+        free.append(step)
+    for v in free:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    if not out and not reg.live_layers():
+        raise ValueError(
+            f"{what}: no owner was given and no variable was created in the "
+            "current name registry (the TF1 graph), so there is no default "
+            "owner. Pass the model, layer or list of variables first, e.g. "
+            "get_model_variables(model, 'vgg_16/fc8')."
+        )
+    return out
+
+
+def default_regularization_losses(scope: Any = None) -> list:
+    """Penalties of the default owner's trainable variables that have a
+    ``regularizer`` (TF1's ``REGULARIZATION_LOSSES`` of the graph), also of
+    a :func:`variable` made outside any layer. ``scope``: ``re.match`` on
+    the path, as ``slim.losses.get_regularization_losses``."""
+    out = []
+    for v in default_owner_variables("get_regularization_losses"):
+        reg = getattr(v, "regularizer", None)
+        if reg is None or not getattr(v, "trainable", False):
+            continue
+        if scope is None or re.match(scope, get_variable_full_name(v)):
+            out.append(reg(v))
+    return out
+
+
+def _owner_shift(owner: Any, args: tuple, what: str):
+    """slim's signatures had no owner: a leading string is slim's first
+    argument. Returns ``(variables, args)``."""
+    if owner is _NO_OWNER or owner is None:
+        return default_owner_variables(what), args
+    if isinstance(owner, str) or (
+            isinstance(owner, (list, tuple)) and owner
+            and all(isinstance(o, str) for o in owner)):
+        # get_model_variables('vgg_16/fc8', 'weights'): (scope, suffix)
+        if args[0] is None:  # the rest came as keywords
+            return default_owner_variables(what), (owner,) + args[1:]
+        if args[-1] is not None:
+            raise TypeError(
+                f"{what}: got a name/scope {owner!r} first and "
+                f"{len(args)} more positional arguments; slim's signature "
+                "takes one fewer. Pass the owner first or use keywords.")
+        return default_owner_variables(what), (owner,) + args[:-1]
+    return iter_variables(owner), args
+
+
 def iter_variables(owner: Any, argname: str = "model_or_variables"
                    ) -> list:
     """Every variable of ``owner`` (model/layer weights, optimizer variables,
@@ -92,6 +175,13 @@ def iter_variables(owner: Any, argname: str = "model_or_variables"
     """
     if isinstance(owner, keras.Layer):
         items = list(owner.weights)
+        for v in items:  # a layer's weights are its model variables
+            if getattr(v, _KIND, None) is None and not (
+                    get_variable_full_name(v).endswith("seed_generator_state")):
+                try:
+                    setattr(v, _KIND, MODEL)
+                except AttributeError:  # pragma: no cover
+                    pass
     elif isinstance(owner, keras.optimizers.Optimizer):
         items = list(owner.variables)
         for v in items:  # slots and iterations are never model variables
@@ -155,7 +245,7 @@ def _kind(v: Any) -> str:
         return tag
     if get_variable_full_name(v).endswith("seed_generator_state"):
         return "seed"
-    return MODEL
+    return GLOBAL  # a raw variable: a model variable only once added
 
 
 def _select(vs: Iterable, scope: Any, suffix: str | None) -> list:
@@ -176,66 +266,96 @@ def _select(vs: Iterable, scope: Any, suffix: str | None) -> list:
 
 # -------------------------------------------------------------- queries --
 
-def get_variables(model_or_variables: Any, scope: Any = None,
+def get_variables(model_or_variables: Any = _NO_OWNER, scope: Any = None,
                   suffix: str | None = None) -> list:
     """Variables of the owner (except locals), filtered by scope and suffix.
 
     Args:
-        model_or_variables: model / layer / optimizer / list of variables.
+        model_or_variables: model / layer / optimizer / list of variables;
+            omitted (or a string: slim's ``scope``) for the default owner
+            (module docstring).
         scope: a pattern (or list) of :mod:`slimkeras.patterns`, e.g. the
             scope ``'vgg_16/fc8'``; None selects all.
         suffix: keep names ending with this string (e.g. ``'weights'``).
     """
-    vs = [v for v in iter_variables(model_or_variables)
-          if _kind(v) not in (LOCAL, "seed")]
+    vs, (scope, suffix) = _owner_shift(model_or_variables, (scope, suffix),
+                                       "get_variables")
+    vs = [v for v in vs if _kind(v) not in (LOCAL, "seed")]
     return _select(vs, scope, suffix)
 
 
-def get_model_variables(model_or_variables: Any, scope: Any = None,
+def get_model_variables(model_or_variables: Any = _NO_OWNER,
+                        scope: Any = None,
                         suffix: str | None = None) -> list:
     """The model variables (see module docstring) by scope and suffix."""
-    vs = [v for v in iter_variables(model_or_variables) if _kind(v) == MODEL]
+    vs, (scope, suffix) = _owner_shift(model_or_variables, (scope, suffix),
+                                       "get_model_variables")
+    vs = [v for v in vs if _kind(v) == MODEL]
     return _select(vs, scope, suffix)
 
 
-def get_trainable_variables(model_or_variables: Any, scope: Any = None,
+def get_trainable_variables(model_or_variables: Any = _NO_OWNER,
+                            scope: Any = None,
                             suffix: str | None = None) -> list:
     """The trainable variables by scope and suffix."""
-    vs = [v for v in iter_variables(model_or_variables)
-          if getattr(v, "trainable", False)]
+    vs, (scope, suffix) = _owner_shift(model_or_variables, (scope, suffix),
+                                       "get_trainable_variables")
+    vs = [v for v in vs if getattr(v, "trainable", False)]
     return _select(vs, scope, suffix)
 
 
-def get_local_variables(model_or_variables: Any, scope: Any = None,
+def get_local_variables(model_or_variables: Any = _NO_OWNER,
+                        scope: Any = None,
                         suffix: str | None = None) -> list:
     """Variables made with :func:`local_variable`, by scope and suffix."""
-    vs = [v for v in iter_variables(model_or_variables) if _kind(v) == LOCAL]
+    vs, (scope, suffix) = _owner_shift(model_or_variables, (scope, suffix),
+                                       "get_local_variables")
+    vs = [v for v in vs if _kind(v) == LOCAL]
     return _select(vs, scope, suffix)
 
 
-def get_variables_by_suffix(model_or_variables: Any, suffix: str,
+def get_variables_by_suffix(model_or_variables: Any = _NO_OWNER,
+                            suffix: str | None = None,
                             scope: Any = None) -> list:
-    """Variables whose name ends with ``suffix`` (optionally in ``scope``)."""
-    return get_variables(model_or_variables, scope=scope, suffix=suffix)
+    """Variables whose name ends with ``suffix`` (optionally in ``scope``).
+
+    slim's ``get_variables_by_suffix(suffix, scope)`` works unchanged.
+    """
+    vs, (suffix, scope) = _owner_shift(model_or_variables, (suffix, scope),
+                                       "get_variables_by_suffix")
+    if not isinstance(suffix, str):
+        raise TypeError(f"get_variables_by_suffix: `suffix` must be a "
+                        f"string. Received: suffix={suffix!r}.")
+    return get_variables(vs, scope=scope, suffix=suffix)
 
 
-def get_variables_by_name(model_or_variables: Any, given_name: str,
+def get_variables_by_name(model_or_variables: Any = _NO_OWNER,
+                          given_name: str | None = None,
                           scope: Any = None) -> list:
-    """Variables whose last path component is ``given_name``."""
+    """Variables whose last path component is ``given_name``.
+
+    slim's ``get_variables_by_name(given_name, scope)`` works unchanged.
+    """
+    vs, (given_name, scope) = _owner_shift(
+        model_or_variables, (given_name, scope), "get_variables_by_name")
     if not isinstance(given_name, str) or not given_name:
         raise ValueError(f"`given_name` must be a non-empty string. "
                          f"Received: given_name={given_name!r}.")
-    return [v for v in get_variables(model_or_variables, scope=scope)
+    return [v for v in get_variables(vs, scope=scope)
             if get_variable_full_name(v).rsplit("/", 1)[-1] == given_name]
 
 
-def get_unique_variable(model_or_variables: Any, var_op_name: str):
+def get_unique_variable(model_or_variables: Any = _NO_OWNER,
+                        var_op_name: str | None = None):
     """The one variable whose full name is exactly ``var_op_name``.
+
+    slim's ``get_unique_variable(var_op_name)`` works unchanged.
 
     Raises:
         ValueError: none or several match (with close-match suggestions).
     """
-    vs = iter_variables(model_or_variables)
+    vs, (var_op_name,) = _owner_shift(model_or_variables, (var_op_name,),
+                                      "get_unique_variable")
     found = [v for v in vs if get_variable_full_name(v) == var_op_name]
     if len(found) == 1:
         return found[0]
@@ -250,15 +370,20 @@ def get_unique_variable(model_or_variables: Any, var_op_name: str):
     )
 
 
-def get_variables_to_restore(model_or_variables: Any, include: Any = None,
+def get_variables_to_restore(model_or_variables: Any = _NO_OWNER,
+                             include: Any = None,
                              exclude: Any = None) -> list:
     """Variables to restore: those matching ``include`` minus ``exclude``.
 
     ``include``/``exclude`` are patterns (:mod:`slimkeras.patterns`); a
     pattern that matches no variable triggers a ``UserWarning`` with close
-    matches (a typo must not silently restore/skip everything).
+    matches (a typo must not silently restore/skip everything). slim's
+    ``get_variables_to_restore(include, exclude)`` works unchanged (the
+    default owner).
     """
-    vs = get_variables(model_or_variables)
+    vs, (include, exclude) = _owner_shift(
+        model_or_variables, (include, exclude), "get_variables_to_restore")
+    vs = get_variables(vs)
     names = [get_variable_full_name(v) for v in vs]
     inc = patterns_lib.compile_patterns(include, "include")
     exc = patterns_lib.compile_patterns(exclude, "exclude")
@@ -308,12 +433,7 @@ def filter_variables(var_list: Any, include_patterns: Any = None,
 # ------------------------------------------------------------- creation --
 
 def _registry_vars() -> weakref.WeakValueDictionary:
-    reg = naming.registry()
-    store = getattr(reg, "_slim_variables", None)
-    if store is None:
-        store = {} if reg.reuse_layers else weakref.WeakValueDictionary()
-        reg._slim_variables = store
-    return store
+    return naming.registry()._slim_variables
 
 
 def _create(name: str, shape: Any, dtype: Any, initializer: Any,
@@ -445,11 +565,20 @@ def global_variable(initial_value, validate_shape=True, name=None,
 
 
 def add_model_variable(var):
-    """Marks an existing variable as a model variable; returns it."""
+    """Marks an existing variable as a model variable; returns it.
+
+    As tf_slim's (which added it to the graph's ``MODEL_VARIABLES``), it
+    also joins the current name registry, so the default-owner queries
+    (``slim.get_model_variables()``) list it.
+    """
     if not _is_variable(var):
         raise TypeError(f"add_model_variable: expected a variable. "
                         f"Received: {var!r}.")
     setattr(var, _KIND, MODEL)
+    store = _registry_vars()
+    name = get_variable_full_name(var)
+    if store.get(name) is not var:
+        store[name if name not in store else f"{name}#{id(var)}"] = var
     return var
 
 

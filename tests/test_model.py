@@ -146,3 +146,44 @@ def test_wrapped_model_save_weights_round_trip(tmp_path):
     b.load_weights(path)
     np.testing.assert_allclose(a(x, training=False), b(x, training=False),
                                atol=1e-6)
+
+
+def _structured_fn(inputs, is_training=None):
+    images, ids = inputs["images"], inputs["ids"]
+    assert "int" in str(ids.dtype)  # built on integer zeros, not floats
+    net = slim.flatten(slim.conv2d(images, 2, [3, 3], scope="conv1"))
+    logits = slim.fully_connected(net, 3, activation_fn=None, scope="fc")
+    logits = logits + keras.ops.cast(keras.ops.one_hot(ids, 3), "float32")
+    return logits, {"conv1": net, "logits": logits}
+
+
+def test_structured_inputs_and_returned_structure():
+    """Issue 17 item 9: dict / list inputs as Keras models take them; the
+    model returns what the function returns, as a functional model."""
+    rng = np.random.default_rng(0)
+    x = {"images": rng.normal(size=(2, 4, 4, 1)).astype("float32"),
+         "ids": np.array([0, 2], "int32")}
+    model = slim.Model(_structured_fn)
+    preds, end_points = model(x)
+    inp = {"images": keras.Input((4, 4, 1), name="images"),
+           "ids": keras.Input((), dtype="int32", name="ids")}
+    with slim.name_registry():
+        functional = keras.Model(inp, _structured_fn(inp))
+    functional.set_weights(model.get_weights())
+    f_preds, f_eps = functional(x)
+    np.testing.assert_allclose(preds, f_preds, atol=1e-6)
+    assert list(end_points) == list(f_eps) == ["conv1", "logits"]
+    assert list(model.end_points) == ["conv1", "logits"]
+    assert [v.path for v in model.weights] == [
+        v.path for v in functional.weights]
+
+    def listed(inputs):
+        a, b = inputs
+        return slim.fully_connected(keras.ops.concatenate([a, b], -1), 2,
+                                    scope="fc")
+
+    m = slim.Model(listed)
+    out = m([np.ones((3, 2), "float32"), np.ones((3, 1), "float32")])
+    assert tuple(out.shape) == (3, 2)
+    with pytest.raises(ValueError, match="rank"):
+        m([np.ones((3, 2), "float32"), np.ones((3, 1, 1), "float32")])

@@ -90,3 +90,40 @@ def test_reuse_of_unknown_scope_raises():
         with pytest.raises(ValueError, match="reuse=True but no layer"):
             slim.conv2d(np.zeros((1, 2, 2, 1), "float32"), 1, 1,
                         scope="nothing", reuse=True)
+
+
+def _scope_attrs(variable_scope):
+    out = []
+    with variable_scope("a") as sc:
+        out.append((sc.name, sc.original_name_scope))
+        with variable_scope("b") as inner:
+            out.append((inner.name, inner.original_name_scope))
+    with variable_scope("a") as sc:  # re-entered: a new name scope
+        out.append((sc.name, sc.original_name_scope))
+    for _ in range(2):
+        with variable_scope(None, default_name="X") as sc:
+            out.append((sc.name, sc.original_name_scope))
+    with variable_scope("a/c") as sc:
+        out.append((sc.name, sc.original_name_scope))
+    return out
+
+
+def test_variable_scope_object_matches_tf1():
+    """Issue 17 item 3: ``as sc`` has TF1's ``name`` and
+    ``original_name_scope`` and still works where the path string did."""
+    import tensorflow as tf
+
+    with tf.Graph().as_default():
+        expected = _scope_attrs(tf.compat.v1.variable_scope)
+    with slim.name_registry():
+        got = _scope_attrs(slim.variable_scope)
+    assert got == expected
+    assert expected[2] == ("a", "a_1/")
+    with slim.name_registry():
+        with slim.variable_scope("net") as sc:
+            assert isinstance(sc, str) and sc == "net" and sc + "/x" == "net/x"
+            assert f"{sc}" == "net" and {sc: 1}["net"] == 1
+            assert sc.original_name_scope + "_end_points" == "net/_end_points"
+        with slim.variable_scope(sc):  # a scope object re-enters it
+            assert slim.naming.current_scope_name() == "net"
+            assert slim.layers.Conv2D(1, 1).full_scope == "net/Conv"

@@ -110,3 +110,79 @@ def test_runs_in_tf_data(name, size, is_training):
     batch = next(iter(ds))
     assert batch.shape == (2, size, size, channels)
     assert batch.dtype == tf.float32
+
+
+# --- research/slim's own functions on odd sizes ------------------------------
+# research/slim's preprocessing is not pip-installable, so its eval path is
+# transcribed here, op for op, as a TF1 graph (tensorflow/models
+# research/slim/preprocessing/vgg_preprocessing.py: _smallest_size_at_least,
+# _aspect_preserving_resize, _central_crop, _mean_image_subtraction;
+# inception_preprocessing.py: preprocess_for_eval).
+
+def _slim_vgg_eval_graph(image, out_h, out_w, resize_side):
+    v1 = tf.compat.v1
+    shape = tf.shape(image)
+    height, width = tf.cast(shape[0], tf.float32), tf.cast(shape[1],
+                                                           tf.float32)
+    side = tf.cast(resize_side, tf.float32)
+    scale = v1.cond(tf.greater(height, width), lambda: side / width,
+                    lambda: side / height)
+    new_h = tf.cast(tf.math.rint(height * scale), tf.int32)
+    new_w = tf.cast(tf.math.rint(width * scale), tf.int32)
+    resized = v1.image.resize_bilinear(tf.expand_dims(image, 0),
+                                       [new_h, new_w], align_corners=False)
+    resized = tf.squeeze(resized)
+    rshape = tf.shape(resized)
+    off_h = tf.cast((rshape[0] - out_h) / 2, tf.int32)  # py3 truediv, then
+    off_w = tf.cast((rshape[1] - out_w) / 2, tf.int32)  # slim's to_int32
+    crop = tf.slice(resized, tf.stack([off_h, off_w, 0]),
+                    tf.stack([out_h, out_w, rshape[2]]))
+    crop = tf.cast(crop, tf.float32)
+    channels = tf.split(crop, 3, axis=2)
+    means = vgg_preprocessing.MEANS
+    return tf.concat([c - m for c, m in zip(channels, means)], 2), new_h, new_w
+
+
+def _slim_inception_eval_graph(image, h, w, central_fraction=0.875):
+    v1 = tf.compat.v1
+    image = tf.image.convert_image_dtype(image, dtype=tf.float32)
+    image = tf.image.central_crop(image, central_fraction=central_fraction)
+    image = tf.expand_dims(image, 0)
+    image = v1.image.resize_bilinear(image, [h, w], align_corners=False)
+    image = tf.squeeze(image, [0])
+    return tf.multiply(tf.subtract(image, 0.5), 2.0)
+
+
+def _run_graph(fn, img, *args):
+    with tf.Graph().as_default():
+        x = tf.compat.v1.placeholder(tf.uint8, [None, None, 3])
+        out = fn(x, *args)
+        with tf.compat.v1.Session() as sess:
+            return sess.run(out, {x: img})
+
+
+_ODD = [(60, 47), (47, 60), (33, 35), (101, 77), (29, 29)]
+
+
+def test_vgg_eval_on_odd_sizes_equals_research_slim():
+    """rint, not truncation: 60x47 at side 256 -> 327x256 (was 326x255,
+    outputs off by up to 12.85)."""
+    out = _run_graph(_slim_vgg_eval_graph, _image(60, 47), 224, 224, 256)
+    assert (out[1], out[2]) == (327, 256)
+    for h, w in _ODD:
+        img = _image(h, w, seed=h * w)
+        want, _, _ = _run_graph(_slim_vgg_eval_graph, img, 21, 21, 32)
+        got = vgg_preprocessing.preprocess_image(img, 21, 21, False, 32)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-4,
+                                   err_msg=f"{h}x{w}")
+    new = vgg_preprocessing._smallest_size_at_least(60, 47, 256)
+    assert (int(new[0]), int(new[1])) == (327, 256)
+
+
+def test_inception_eval_on_odd_sizes_equals_research_slim():
+    for h, w in _ODD:
+        img = _image(h, w, seed=h + w)
+        want = _run_graph(_slim_inception_eval_graph, img, 23, 19)
+        got = get_preprocessing("inception_v3")(img, 23, 19)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6,
+                                   err_msg=f"{h}x{w}")

@@ -178,7 +178,101 @@ def test_assign_from_values_atomic():
 
 
 def test_owner_errors():
-    with pytest.raises(TypeError, match="no global variable collection"):
+    # Nothing created in a fresh registry: no default owner.
+    with slim.name_registry(), pytest.raises(ValueError,
+                                             match="no default owner"):
         slim.get_variables("net/logits")
     with pytest.raises(TypeError, match="variables only"):
         slim.get_variables([1, 2])
+
+
+def _default_owner_code(s, variable_scope, inputs):
+    """TF1 code that queries "the graph": the same for either library."""
+    with s.arg_scope([s.conv2d], normalizer_fn=s.batch_norm):
+        net = s.conv2d(inputs, 2, [3, 3], scope="conv1")
+    net = s.conv2d(net, 2, [1, 1], scope="v2")
+    with variable_scope("extra"):
+        s.model_variable("v2", shape=[2], initializer=tf.ones_initializer()
+                         if s is not slim else "ones")
+        s.variable("penalised", shape=[3], initializer=(
+            tf.ones_initializer() if s is not slim else "ones"),
+            regularizer=s.l2_regularizer(0.5))
+    return net
+
+
+def _default_queries(s):
+    names = (lambda vs: [v.op.name for v in vs]) if s is not slim else (
+        lambda vs: [v.path for v in vs])
+    return {
+        "model": names(s.get_model_variables()),
+        "model_scope": names(s.get_model_variables("conv1")),
+        "all": names(s.get_variables()),
+        "by_name": names(s.get_variables_by_name("v2")),
+        "by_name_scope": names(s.get_variables_by_name("weights", "v2")),
+        "by_suffix": names(s.get_variables_by_suffix("moving_mean")),
+        "unique": names([s.get_unique_variable("extra/v2")]),
+        "trainable": names(s.get_trainable_variables()),
+        "restore": names(s.get_variables_to_restore(exclude=["extra"])),
+    }
+
+
+def test_default_owner_queries_match_tf_slim():
+    """Issue 17 item 5: the queries without an owner, as TF1 code calls
+    them, return what tf_slim returns for the graph (names and order);
+    a slim.variable made outside a layer has its penalty collected."""
+    tf_slim = import_tf_slim()
+    with tf.Graph().as_default():
+        ph = tf.compat.v1.placeholder(tf.float32, (1, 4, 4, 1))
+        _default_owner_code(tf_slim, tf.compat.v1.variable_scope, ph)
+        expected = _default_queries(tf_slim)
+        reg = tf.compat.v1.losses.get_regularization_losses()
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            expected_reg = sess.run(reg)
+    with slim.name_registry():
+        _default_owner_code(slim, slim.variable_scope,
+                            keras.Input((4, 4, 1)))
+        got = _default_queries(slim)
+        got_reg = [float(x) for x in slim.losses.get_regularization_losses()]
+    for key in expected:
+        assert got[key] == expected[key], key
+    np.testing.assert_allclose(got_reg, expected_reg, rtol=1e-6)
+    assert got_reg == [0.5 * 3 / 2]  # slim's l2: scale * sum(w**2) / 2
+
+
+def test_default_owner_is_the_current_build():
+    build = []
+    for _ in range(2):  # a rebuild: the default owner is the new model
+        inp = keras.Input((4, 4, 1))
+        model = keras.Model(inp, slim.conv2d(inp, 2, [1, 1], scope="c"))
+        build.append(model)
+    assert slim.get_model_variables() == build[1].weights
+    with slim.name_registry(), pytest.raises(
+            ValueError, match="no default owner.*model"):
+        slim.get_model_variables()
+
+
+def test_raw_variables_are_model_variables_only_once_added():
+    """Issue 17 item 10, as tf_slim: a raw variable is a model variable
+    only after add_model_variable."""
+    tf_slim = import_tf_slim()
+    with tf.Graph().as_default():
+        raw = tf.Variable(1.0, name="raw")
+        before = tf_slim.get_model_variables()
+        tf_slim.add_model_variable(raw)
+        after = [v.op.name for v in tf_slim.get_model_variables()]
+    assert before == [] and after == ["raw"]
+    with slim.name_registry():
+        kv = keras.Variable(1.0, name="raw")
+        tv = tf.Variable(2.0, name="tfraw")
+        assert slim.get_model_variables([kv, tv]) == []
+        assert slim.get_variables([kv, tv]) == [kv, tv]
+        slim.add_model_variable(kv)
+        slim.add_model_variable(tv)
+        assert slim.get_model_variables([kv, tv]) == [kv, tv]
+        assert [slim.get_variable_full_name(v)
+                for v in slim.get_model_variables()] == ["raw", "tfraw"]
+    # The weights of a layer passed as the owner stay model variables.
+    dense = keras.layers.Dense(2)
+    dense.build((None, 3))
+    assert len(slim.get_model_variables(dense)) == 2

@@ -9,6 +9,10 @@
   ``assign_from_values``).
 * :func:`save_tf1_checkpoint` — a name-based file the original TF-Slim
   restores with ``tf.compat.v1.train.Saver``.
+* :func:`resolve_checkpoint` / :func:`resolve_checkpoint_path` — every
+  form a checkpoint comes in (V1 file, V2 prefix or file, directory,
+  ``.tar.gz`` archive, slimkeras train_dir) to one readable path; every
+  function here accepts all of them.
 * :func:`inspect` — list a checkpoint; with a model, a dry-run report.
   Also ``python -m slimkeras.checkpoints inspect PATH [--net NAME]``.
 * :class:`TrainingCheckpoint` — resumable training state (weights,
@@ -28,10 +32,16 @@ from slimkeras.checkpoints.reader import (
 from slimkeras.checkpoints.reader import (
     CheckpointReadError as CheckpointReadError,
 )
-from slimkeras.checkpoints.reader import (
+from slimkeras.checkpoints.report import RestoreReport as RestoreReport
+from slimkeras.checkpoints.resolve import (
+    ResolvedCheckpoint as ResolvedCheckpoint,
+)
+from slimkeras.checkpoints.resolve import (
+    resolve_checkpoint as resolve_checkpoint,
+)
+from slimkeras.checkpoints.resolve import (
     resolve_checkpoint_path as resolve_checkpoint_path,
 )
-from slimkeras.checkpoints.report import RestoreReport as RestoreReport
 from slimkeras.checkpoints.restore import (
     assign_from_checkpoint as assign_from_checkpoint,
 )
@@ -51,12 +61,14 @@ __all__ = [
     "CheckpointMismatchError",
     "CheckpointNotFoundError",
     "CheckpointReadError",
+    "ResolvedCheckpoint",
     "RestoreReport",
     "TrainingCheckpoint",
     "assign_from_checkpoint",
     "assign_from_checkpoint_fn",
     "inspect",
     "plan_restore",
+    "resolve_checkpoint",
     "resolve_checkpoint_path",
     "restore",
     "save_tf1_checkpoint",

@@ -10,8 +10,10 @@ import argparse
 import sys
 
 from slimkeras.checkpoints.inspection import inspect
-from slimkeras.checkpoints.reader import CheckpointNotFoundError
-from slimkeras.checkpoints.reader import CheckpointReadError
+from slimkeras.checkpoints.reader import (
+    CheckpointNotFoundError,
+    CheckpointReadError,
+)
 from slimkeras.patterns import split_patterns
 
 
@@ -19,13 +21,15 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m slimkeras.checkpoints")
     sub = p.add_subparsers(dest="command", required=True)
     i = sub.add_parser("inspect", help="list a checkpoint; match a net")
-    i.add_argument("path", help="checkpoint prefix, file or directory")
+    i.add_argument("path", help="checkpoint prefix, V1 file, directory, .tar.gz, train_dir")
     i.add_argument("--net", help="registered net name (slimkeras.nets)")
     i.add_argument("--num-classes", type=int, default=None,
                    help="logits size for --net (default: the net's)")
     i.add_argument("--exclude", default="",
                    help="comma-separated scopes to exclude (dry run)")
     i.add_argument("--label-offset", type=int, default=0)
+    i.add_argument("--member", default=None,
+                   help="checkpoint inside a directory/archive of several")
     return p
 
 
@@ -42,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if model is not None:
             kwargs = dict(exclude=split_patterns(args.exclude) or None,
                           label_offset=args.label_offset)
-        info = inspect(args.path, model, **kwargs)
+        info = inspect(args.path, model, member=args.member, **kwargs)
     except (CheckpointNotFoundError, CheckpointReadError, ValueError,
             TypeError) as e:
         print(f"error: {e}", file=sys.stderr)

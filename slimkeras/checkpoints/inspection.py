@@ -10,7 +10,7 @@ import numpy as np
 from slimkeras.checkpoints.reader import open_checkpoint
 from slimkeras.checkpoints.report import RestoreReport
 
-__all__ = ["inspect", "CheckpointInfo"]
+__all__ = ["CheckpointInfo", "inspect"]
 
 
 @dataclasses.dataclass
@@ -18,7 +18,7 @@ class CheckpointInfo:
     """What a checkpoint holds.
 
     Attributes:
-        path: the resolved prefix.
+        path: the resolved prefix (or V1 file).
         entries: ``[(name, shape, dtype name)]`` sorted by name.
         report: with a model, the dry-run :class:`RestoreReport`.
     """
@@ -41,26 +41,28 @@ class CheckpointInfo:
                  f"{self.num_parameters:,} values",
                  f"{'name':<{w}}  {'shape':<20}  dtype",
                  f"{'-' * w}  {'-' * 20}  -----"]
-        lines += [f"{n:<{w}}  {str(list(s)):<20}  {d}"
+        lines += [f"{n:<{w}}  {list(s)!s:<20}  {d}"
                   for n, s, d in self.entries]
         if self.report is not None:
             lines += ["", str(self.report)]
         return "\n".join(lines)
 
 
-def inspect(path: Any, model: Any = None, **restore_kwargs: Any
-            ) -> CheckpointInfo:
+def inspect(path: Any, model: Any = None, member: str | None = None,
+            **restore_kwargs: Any) -> CheckpointInfo:
     """Names, shapes and dtypes in a checkpoint; with a model, a dry run.
 
     Args:
-        path: checkpoint prefix, file or directory.
+        path: any checkpoint form (V1 file, V2 prefix or file, directory,
+            tarball, slimkeras train_dir; see :func:`resolve_checkpoint`).
         model: optional model / layer / variables: adds the report of what
             :func:`restore` would do (no weight is read or changed; problems
             are listed in ``report.errors`` instead of raised).
+        member: which checkpoint of a directory/archive holding several.
         **restore_kwargs: ``include``, ``exclude``, ``name_map`` … as for
             :func:`restore`.
     """
-    index = open_checkpoint(path)
+    index = open_checkpoint(path, member)
     entries = [(n, index.shapes[n], index.dtypes[n].name)
                for n in index.names()]
     report = None

@@ -11,7 +11,8 @@ import dataclasses
 import difflib
 import re
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -21,9 +22,11 @@ from slimkeras import variables as variables_lib
 from slimkeras.checkpoints.reader import CheckpointIndex
 from slimkeras.checkpoints.report import RestoreReport
 
-__all__ = ["plan_restore", "PlanItem", "classify_extra", "EMA_SUFFIX"]
+__all__ = ["EMA_SUFFIX", "PlanItem", "classify_extra", "plan_restore"]
 
 EMA_SUFFIX = "/ExponentialMovingAverage"
+# ignore_missing_vars restoring under this fraction of the selection warns.
+_FEW = 0.1
 _SLOT = re.compile(
     r"^(Momentum|RMSProp|Adam|Adagrad|AdagradDA|Adadelta|Ftrl|Nesterov|"
     r"ProximalAdagrad|Adamax|Nadam|LARS|LAMB|accumulator|"
@@ -211,16 +214,9 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
         if fit is False:
             report.shape_mismatched.append(
                 (path, source, var_shape, ckpt_shape))
-            hint = ""
-            scope = path.rpartition("/")[0] or path
-            if var_shape and var_shape[:-1] == ckpt_shape[:-1]:
-                diff = ckpt_shape[-1] - var_shape[-1]
-                hint = (f" (number of classes differs? exclude={scope!r}"
-                        + (f", or label_offset={diff} for a background "
-                           "class" if abs(diff) == 1 else "") + ")")
             report.errors.append(
                 f"{path}: shape {var_shape} != checkpoint {source!r} "
-                f"shape {ckpt_shape}{hint}")
+                f"shape {ckpt_shape}")
             continue
         var_dtype = tf.as_dtype(keras.backend.standardize_dtype(var.dtype))
         ckpt_dtype = index.dtypes[source]
@@ -243,7 +239,7 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
     for n in ckpt_names:
         if n in consumed:
             continue
-        kind = classify_extra(n)
+        kind = index.extras.get(n) or classify_extra(n)
         if kind is None:
             report.unexpected.append(n)
         else:
@@ -254,9 +250,72 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
             "restored variable's last dimension differs from the "
             f"checkpoint's by exactly {label_offset}.",
             UserWarning, stacklevel=warn_stacklevel)
-    if index.object_based and report.errors:
-        report.errors.append(
-            "note: this is an object-based TF2 checkpoint "
-            "(tf.train.Checkpoint); restore it with "
-            "slimkeras.checkpoints.TrainingCheckpoint, not by slim names.")
+    wanted = len(items) + len(report.missing) + len(
+        report.shape_mismatched) + len(report.dtype_mismatched)
+    if ignore_missing_vars and wanted and report.missing:
+        if not items:
+            report.errors.insert(0, (
+                f"ignore_missing_vars=True, but none of the {wanted} "
+                "selected variables is in the checkpoint: nothing would be "
+                "restored"))
+        elif len(items) < _FEW * wanted:
+            warnings.warn(
+                f"ignore_missing_vars=True restores only {len(items)} of "
+                f"{wanted} variables from {index.path!r} "
+                f"({len(report.missing)} missing, e.g. "
+                f"{report.missing[:3]}): is this the checkpoint of this "
+                "net?", UserWarning, stacklevel=warn_stacklevel)
+    _add_hints(report, paths, ckpt_names, index, explicit or mapper)
     return items, report
+
+
+def _add_hints(report: RestoreReport, paths: list, ckpt_names: list,
+               index: CheckpointIndex, mapped: Any) -> None:
+    """Explains the failure as a whole: another net, a new classifier,
+    an object graph that has no slim names."""
+    # The class axis: every shape mismatch differs only in the last axis,
+    # in at most two scopes (logits, aux logits), one size pair per scope.
+    mism = report.shape_mismatched
+    if mism:
+        pairs: dict = {}
+        for path, _, vs, cs in mism:
+            if not vs or len(vs) != len(cs) or vs[:-1] != cs[:-1]:
+                pairs = {}
+                break
+            pairs.setdefault(path.rpartition("/")[0] or path, set()).add(
+                (vs[-1], cs[-1]))
+        if pairs and len(pairs) <= 2 and all(
+                len(v) == 1 for v in pairs.values()):
+            (vn, cn), = next(iter(pairs.values()))
+            diff = cn - vn
+            report.hints.append(
+                f"the number of classes differs (model {vn}, "
+                f"checkpoint {cn}): exclude={sorted(pairs)!r} to keep a "
+                "fresh classifier"
+                + (f", or label_offset={diff} for the background class"
+                   if abs(diff) == 1 else "") + ".")
+    if not report.restored and report.errors and ckpt_names and not mapped:
+        ours = _top_scopes(paths)
+        theirs = _top_scopes([n for n in ckpt_names
+                              if classify_extra(n) is None
+                              and n not in index.extras])
+        if ours and theirs and not set(ours) & set(theirs):
+            report.hints.append(
+                f"no variable name matches: the checkpoint's variables are "
+                f"under {theirs}, the model's under {ours} (a checkpoint of "
+                "another net, or another scope? name_map=… maps names).")
+    if index.object_based and not index.training_layout and report.errors:
+        report.hints.append(
+            "this is an object-based TF2 checkpoint "
+            "(tf.train.Checkpoint) not written by slimkeras's "
+            "TrainingCheckpoint: its keys are object-graph paths, not slim "
+            "names. Restore it with the tf.train.Checkpoint layout that "
+            "wrote it, or save the weights with save_tf1_checkpoint.")
+
+
+def _top_scopes(names: list, n: int = 5) -> list:
+    counts: dict = {}
+    for name in names:
+        top = name.split("/", 1)[0]
+        counts[top] = counts.get(top, 0) + 1
+    return sorted(counts, key=lambda k: (-counts[k], k))[:n]

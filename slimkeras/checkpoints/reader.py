@@ -1,30 +1,28 @@
-"""Finding and opening TF1 name-based checkpoints, with clear errors.
+"""Opening checkpoints by slim name, with clear errors.
 
-``path`` may be a checkpoint prefix (``/x/model.ckpt-1000``), one of its
-files (``….index``, ``….data-00000-of-00001``) or a directory (its latest
-checkpoint, from the ``checkpoint`` state file, else its only ``*.index``).
+Every form a checkpoint comes in (V1 file, V2 prefix or file, directory,
+tarball, slimkeras train_dir) is found by
+:mod:`slimkeras.checkpoints.resolve`. :class:`CheckpointIndex` then lists
+its tensors under slim names: a TF1 name-based file as it is; a slimkeras
+:class:`TrainingCheckpoint` (TF2 object-based) through its layout, where
+each model weight is keyed by its ``variable.path``.
 """
 
 from __future__ import annotations
 
-import difflib
-import glob
-import os
-import re
 from typing import Any
 
 import tensorflow as tf
 
 __all__ = [
+    "CheckpointIndex",
+    "CheckpointMismatchError",
     "CheckpointNotFoundError",
     "CheckpointReadError",
-    "CheckpointMismatchError",
-    "resolve_checkpoint_path",
-    "CheckpointIndex",
     "open_checkpoint",
+    "resolve_checkpoint_path",
 ]
 
-_FILE_SUFFIX = re.compile(r"\.(index|meta|data-\d{5}-of-\d{5})$")
 _OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
 
 
@@ -50,82 +48,57 @@ class CheckpointMismatchError(ValueError):
         self.report = report
 
 
-def resolve_checkpoint_path(path: Any) -> str:
-    """The checkpoint prefix for ``path`` (see module docstring).
-
-    Raises:
-        TypeError: ``path`` is not a string / PathLike.
-        CheckpointNotFoundError: nothing there (with close file names).
-        CheckpointReadError: a file that is not a checkpoint.
-    """
-    if isinstance(path, os.PathLike):
-        path = os.fspath(path)
-    if not isinstance(path, str) or not path:
-        raise TypeError(
-            "`path` must be a checkpoint prefix or directory (str or "
-            f"PathLike). Received: path={path!r}."
-        )
-    if os.path.isdir(path):
-        latest = tf.train.latest_checkpoint(path)
-        if latest and os.path.exists(latest + ".index"):
-            return latest
-        indexes = sorted(glob.glob(os.path.join(glob.escape(path), "*.index")),
-                         key=os.path.getmtime)
-        if len(indexes) == 1:
-            return indexes[0][: -len(".index")]
-        if indexes:
-            raise CheckpointNotFoundError(
-                f"Directory {path!r} holds several checkpoints and no "
-                "'checkpoint' state file names the latest: "
-                f"{[os.path.basename(i)[:-6] for i in indexes]}. "
-                "Pass the prefix of the one to use."
-            )
-        raise CheckpointNotFoundError(
-            f"No checkpoint in directory {path!r} (no 'checkpoint' state "
-            "file and no *.index file)."
-        )
-    prefix = _FILE_SUFFIX.sub("", path)
-    if os.path.exists(prefix + ".index"):
-        return prefix
-    if os.path.isfile(path):
-        raise CheckpointReadError(
-            f"{path!r} is a file but not a TF checkpoint: a name-based "
-            f"checkpoint is a prefix with '<prefix>.index' and "
-            f"'<prefix>.data-*' files ({prefix + '.index'!r} is missing)."
-        )
-    parent = os.path.dirname(prefix) or "."
-    hint = ""
-    if os.path.isdir(parent):
-        names = sorted({_FILE_SUFFIX.sub("", n) for n in os.listdir(parent)
-                        if n.endswith(".index")})
-        close = difflib.get_close_matches(os.path.basename(prefix), names,
-                                          n=3, cutoff=0.5)
-        if close:
-            hint = f" Did you mean {', '.join(close)}?"
-        elif names:
-            hint = f" Checkpoints in {parent!r}: {', '.join(names[:10])}."
-    raise CheckpointNotFoundError(f"No checkpoint found at {path!r}.{hint}")
-
-
 class CheckpointIndex:
     """Names, shapes and dtypes of a checkpoint, and its reader.
 
+    For a TF1 name-based checkpoint the names are the file's. For a
+    slimkeras :class:`TrainingCheckpoint` (``weights/<escaped path>/…``
+    keys in a TF2 object-based file) they are the model weights' slim
+    paths; the optimizer's exponential moving averages (Keras
+    ``use_ema``), when present, appear as ``<path>/ExponentialMovingAverage``
+    and the other optimizer entries as ``extras`` of kind ``'optimizer'``.
+
     Attributes:
-        path: the resolved prefix.
+        path: the resolved prefix (or V1 file).
+        format: ``'v1'`` or ``'v2'`` (file layout).
         shapes: ``{name: tuple shape}`` (object-graph entry removed).
         dtypes: ``{name: tf.DType}``.
         object_based: True for a TF2 ``tf.train.Checkpoint`` file.
+        training_layout: True for a slimkeras TrainingCheckpoint (names
+            mapped back to slim paths).
+        extras: ``{name: kind}`` of training-state entries that are not
+            model weights (object-based files only).
+        note: how the path was resolved (see ``ResolvedCheckpoint``).
     """
 
-    def __init__(self, path: str, reader: Any):
+    def __init__(self, path: str, reader: Any, raw: bool = False,
+                 format: str = "v2", note: str | None = None):
         self.path = path
         self.reader = reader
+        self.format = format
+        self.note = note
         shapes = reader.get_variable_to_shape_map()
         dtypes = reader.get_variable_to_dtype_map()
         self.object_based = _OBJECT_GRAPH in shapes
-        self.shapes = {k: tuple(v) for k, v in shapes.items()
-                       if k != _OBJECT_GRAPH}
-        self.dtypes = {k: dtypes[k] for k in self.shapes}
+        self._keys: dict[str, str] = {}
+        self.extras: dict[str, str] = {}
+        raw_shapes = {k: tuple(v) for k, v in shapes.items()
+                      if k != _OBJECT_GRAPH}
+        mapped = None
+        if self.object_based and not raw:
+            mapped = _training_names(raw_shapes)
+        self.training_layout = mapped is not None
+        if mapped is None:
+            self.shapes = raw_shapes
+            self.dtypes = {k: dtypes[k] for k in self.shapes}
+        else:
+            self._keys, self.extras = mapped
+            self.shapes = {n: raw_shapes[k] for n, k in self._keys.items()}
+            self.dtypes = {n: dtypes[k] for n, k in self._keys.items()}
+
+    def key(self, name: str) -> str:
+        """The file's own key for ``name``."""
+        return self._keys.get(name, name)
 
     def names(self) -> list[str]:
         return sorted(self.shapes)
@@ -133,7 +106,7 @@ class CheckpointIndex:
     def read(self, name: str):
         """The tensor ``name`` as a NumPy array (CheckpointReadError)."""
         try:
-            return self.reader.get_tensor(name)
+            return self.reader.get_tensor(self.key(name))
         except Exception as e:  # tf.errors.* (data loss, out of range …)
             raise CheckpointReadError(
                 f"Cannot read tensor {name!r} from checkpoint "
@@ -150,6 +123,17 @@ class CheckpointIndex:
         small. A failing chunk is re-read tensor by tensor so the error
         names the unreadable tensor (CheckpointReadError).
         """
+        if self.format == "v1":
+            # RestoreV2 re-opens (re-indexes) a V1 file per call; the open
+            # reader streams one tensor at a time instead. Its transient
+            # copy of a tensor is ~2x the tensor: reading the largest first
+            # keeps the peak near checkpoint + largest tensor.
+            order = sorted(range(len(names)), key=lambda i: -_prod(
+                self.shapes[names[i]]) * self.dtypes[names[i]].size)
+            out = [None] * len(names)
+            for i in order:
+                out[i] = self.read(names[i])
+            return out
         out: list = []
         chunk: list[str] = []
         size = 0
@@ -170,7 +154,8 @@ class CheckpointIndex:
         try:
             with tf.device("CPU:0"):
                 return list(tf.raw_ops.RestoreV2(
-                    prefix=self.path, tensor_names=names,
+                    prefix=self.path,
+                    tensor_names=[self.key(n) for n in names],
                     shape_and_slices=[""] * len(names),
                     dtypes=[self.dtypes[n] for n in names]))
         except Exception as e:  # tf.errors.*: find the culprit
@@ -194,13 +179,63 @@ def _first_line(e: Exception) -> str:
     return text[0][:300] if text else type(e).__name__
 
 
-def open_checkpoint(path: Any) -> CheckpointIndex:
-    """Resolves ``path`` and reads the checkpoint's index.
+def _unescape(name: str) -> str:
+    # Inverse of tf.train.Checkpoint's node-name escaping ('.'->'..',
+    # '/'->'.S'), as used by TrainingCheckpoint.
+    out, i = [], 0
+    while i < len(name):
+        if name[i] == "." and i + 1 < len(name):
+            out.append("/" if name[i + 1] == "S" else name[i + 1])
+            i += 2
+        else:
+            out.append(name[i])
+            i += 1
+    return "".join(out)
+
+
+_ATTR = "/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+def _training_names(raw_shapes: dict) -> tuple[dict, dict] | None:
+    """``({slim name: key}, {extra name: kind})`` for a TrainingCheckpoint
+    layout, None for another object-based checkpoint."""
+    weights = {}
+    for k in raw_shapes:
+        if k.startswith("weights/") and k.endswith(_ATTR):
+            weights[_unescape(k[len("weights/"):-len(_ATTR)])] = k
+    if not weights:
+        return None
+    ema_keys = {}
+    for path in weights:
+        k = f"optimizer/{path.replace('/', '_')}_average{_ATTR}"
+        if k in raw_shapes:
+            ema_keys[path + "/ExponentialMovingAverage"] = k
+    used = set(weights.values()) | set(ema_keys.values())
+    extras = {}
+    for k in raw_shapes:
+        if k in used:
+            continue
+        name = k.removesuffix(_ATTR)
+        extras[name] = "global_step" if name in (
+            "save_counter", "optimizer/iteration") else "optimizer"
+        ema_keys.setdefault(name, k)
+    return {**weights, **ema_keys}, extras
+
+
+def open_checkpoint(path: Any, member: str | None = None,
+                    raw: bool = False) -> CheckpointIndex:
+    """Resolves ``path`` (any form, see
+    :func:`~slimkeras.checkpoints.resolve.resolve_checkpoint`) and reads
+    the checkpoint's index.
+
+    Args:
+        raw: keep an object-based file's own keys (no slim-name view).
 
     Raises:
         CheckpointNotFoundError, CheckpointReadError, TypeError.
     """
-    prefix = resolve_checkpoint_path(path)
+    resolved = resolve_checkpoint(path, member)
+    prefix = resolved.path
     try:
         reader = tf.train.load_checkpoint(prefix)
     except Exception as e:
@@ -208,4 +243,13 @@ def open_checkpoint(path: Any) -> CheckpointIndex:
             f"Cannot read checkpoint {prefix!r}: not a TF checkpoint or its "
             f"index is corrupted ({type(e).__name__}: {_first_line(e)})."
         ) from None
-    return CheckpointIndex(prefix, reader)
+    return CheckpointIndex(prefix, reader, raw=raw, format=resolved.format,
+                           note=resolved.note)
+
+
+from slimkeras.checkpoints.resolve import (
+    resolve_checkpoint as resolve_checkpoint,
+)
+from slimkeras.checkpoints.resolve import (
+    resolve_checkpoint_path as resolve_checkpoint_path,
+)

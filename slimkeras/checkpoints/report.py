@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-__all__ = ["RestoreReport", "SKIP_KINDS"]
+__all__ = ["SKIP_KINDS", "RestoreReport"]
 
 SKIP_KINDS = ("optimizer", "global_step", "ema")
 
@@ -39,7 +39,12 @@ class RestoreReport:
             ``<name>/ExponentialMovingAverage``.
         errors: every problem as a line (non-empty → a strict restore
             raised; with ``strict=False`` those variables were left alone).
+        hints: what the errors as a whole suggest (another net's
+            checkpoint, a changed number of classes …).
         dry_run: True when nothing was (to be) assigned.
+        checkpoint_format: ``'tf1-v1'``/``'tf1-v2'`` (name-based),
+            ``'training'`` (a slimkeras TrainingCheckpoint, read by slim
+            path) or ``'object-based'`` (another TF2 checkpoint).
     """
 
     checkpoint: str
@@ -57,7 +62,9 @@ class RestoreReport:
     label_offset_applied: list = dataclasses.field(default_factory=list)
     from_moving_average: list = dataclasses.field(default_factory=list)
     errors: list = dataclasses.field(default_factory=list)
+    hints: list = dataclasses.field(default_factory=list)
     dry_run: bool = False
+    checkpoint_format: str = ""
 
     @property
     def ok(self) -> bool:
@@ -82,6 +89,8 @@ class RestoreReport:
 
     def __str__(self) -> str:
         title = "Restore plan (dry run)" if self.dry_run else "Restore report"
+        if self.checkpoint_format:
+            title += f" [{self.checkpoint_format}]"
         rows: list[tuple[str, str, str]] = []
         for p in self.restored:
             note = []
@@ -118,6 +127,8 @@ class RestoreReport:
         if self.errors:
             lines.append("errors:")
             lines += [f"  {e}" for e in self.errors]
+        if self.hints:
+            lines += [f"hint: {h}" for h in self.hints]
         return "\n".join(lines)
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython

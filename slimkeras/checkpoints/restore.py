@@ -14,12 +14,14 @@ import numpy as np
 import tensorflow as tf
 
 from slimkeras.checkpoints.plan import plan_restore
-from slimkeras.checkpoints.reader import CheckpointMismatchError
-from slimkeras.checkpoints.reader import open_checkpoint
-from slimkeras.checkpoints.reader import resolve_checkpoint_path
+from slimkeras.checkpoints.reader import (
+    CheckpointMismatchError,
+    open_checkpoint,
+    resolve_checkpoint_path,
+)
 from slimkeras.checkpoints.report import RestoreReport
 
-__all__ = ["restore", "assign_from_checkpoint", "assign_from_checkpoint_fn"]
+__all__ = ["assign_from_checkpoint", "assign_from_checkpoint_fn", "restore"]
 
 
 def _check_bool(value: Any, name: str) -> None:
@@ -33,6 +35,7 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
             reshape_variables: bool = False,
             use_moving_averages: bool = False, label_offset: int = 0,
             strict: bool = True, dry_run: bool = False,
+            member: str | None = None,
             _stacklevel: int = 4) -> RestoreReport:
     """Restores a TF-Slim (TF1 name-based) checkpoint by variable path.
 
@@ -40,7 +43,11 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
         model_or_variables: a Keras model/layer (its model variables: see
             :mod:`slimkeras.variables`), a list of variables, or a dict
             ``{checkpoint name: variable}``.
-        path: checkpoint prefix, one of its files, or a directory (latest).
+        path: any checkpoint form (:func:`resolve_checkpoint`): a V2
+            prefix or one of its files, a V1 single file (research/slim's
+            2016 tarballs), a directory (its latest), a ``.tar.gz``/``.tgz``
+            archive (extracted into the cache), or a slimkeras train_dir /
+            ``ckpt-N`` (its model weights, by slim path).
         include: patterns (:mod:`slimkeras.patterns`) of variable paths to
             restore; None restores all. Applied to *variable* paths.
         exclude: patterns of variable paths not to restore (e.g. the
@@ -68,6 +75,7 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
             False: variables with problems are left alone, the others are
             restored, and ``report.errors`` lists the problems.
         dry_run: check and report only; assign nothing (read nothing).
+        member: which checkpoint of a directory/archive holding several.
 
     Returns:
         A :class:`RestoreReport` (``print(report)`` shows a table).
@@ -83,7 +91,7 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
     for name in ("ignore_missing_vars", "reshape_variables",
                  "use_moving_averages", "strict", "dry_run"):
         _check_bool(locals()[name], name)
-    index = open_checkpoint(path)
+    index = open_checkpoint(path, member)
     items, report = plan_restore(
         model_or_variables, index, include=include, exclude=exclude,
         name_map=name_map, ignore_missing_vars=ignore_missing_vars,
@@ -91,6 +99,7 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
         use_moving_averages=use_moving_averages, label_offset=label_offset,
         warn_stacklevel=_stacklevel)
     report.dry_run = dry_run
+    report.checkpoint_format = _format_name(index)
     if dry_run:
         return report
     if report.errors and strict:
@@ -98,6 +107,7 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
             f"Cannot restore from {index.path!r}: {len(report.errors)} "
             "problem(s); no variable was changed:\n  "
             + "\n  ".join(report.errors)
+            + "".join(f"\nhint: {h}" for h in report.hints)
             + "\n(ignore_missing_vars=True skips missing names; exclude=… "
             "skips scopes; strict=False restores the rest.)",
             problems=report.errors, report=report)
@@ -120,13 +130,22 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
     return report
 
 
+def _format_name(index) -> str:
+    if index.training_layout:
+        return "training"
+    if index.object_based:
+        return "object-based"
+    return f"tf1-{index.format}"
+
+
 def assign_from_checkpoint(model_path: Any, var_list: Any,
                            ignore_missing_vars: bool = False
                            ) -> RestoreReport:
     """slim's ``assign_from_checkpoint``, eager: restores now.
 
     Args:
-        model_path: checkpoint prefix (or directory: its latest).
+        model_path: any checkpoint form (see :func:`restore`), incl. a
+            slimkeras train_dir.
         var_list: a list of variables (restored by ``variable.path``), a
             model/layer, or a dict ``{checkpoint name: variable}``.
         ignore_missing_vars: warn about, instead of failing on, variables
@@ -163,7 +182,7 @@ def assign_from_checkpoint_fn(model_path: Any, var_list: Any,
     if not var_list:
         raise ValueError("var_list cannot be empty. "
                          f"Received: var_list={var_list!r}.")
-    resolve_checkpoint_path(model_path)
+    resolve_checkpoint_path(model_path)  # fail now on a bad path
     if ignore_missing_vars:
         plan = restore(var_list, model_path, ignore_missing_vars=True,
                        reshape_variables=reshape_variables, dry_run=True,

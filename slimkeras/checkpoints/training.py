@@ -53,6 +53,22 @@ def _keyed(variables: list, what: str, strip_root: bool = False) -> dict:
     return out
 
 
+def _optimizer_keyed(optimizer) -> dict:
+    """Optimizer variables by path without the auto-made root name. A
+    ``LossScaleOptimizer`` (mixed_float16) keeps its own variables (the
+    scale, counters) under ``loss_scale/``, beside its inner optimizer's.
+    """
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is None:
+        return _keyed(optimizer.variables, "optimizer", strip_root=True)
+    inner_ids = {id(v) for v in inner.variables}
+    own = [v for v in optimizer.variables if id(v) not in inner_ids]
+    out = {f"loss_scale/{k}": v for k, v in _keyed(
+        own, "optimizer", strip_root=True).items()}
+    out.update(_keyed(inner.variables, "optimizer", strip_root=True))
+    return out
+
+
 class TrainingCheckpoint:
     """Saves and resumes model weights, optimizer state and the step.
 
@@ -93,8 +109,7 @@ class TrainingCheckpoint:
         if optimizer is not None:
             if not optimizer.built:
                 optimizer.build(model.trainable_variables)
-            objects["optimizer"] = _keyed(optimizer.variables, "optimizer",
-                                         strip_root=True)
+            objects["optimizer"] = _optimizer_keyed(optimizer)
         self._objects = objects
         self.checkpoint = tf.train.Checkpoint(**objects)
         self.manager = tf.train.CheckpointManager(
@@ -123,7 +138,7 @@ class TrainingCheckpoint:
         files) or ValueError (missing keys, shape/dtype mismatches) before
         any variable changes.
         """
-        index = open_checkpoint(path)
+        index = open_checkpoint(path, raw=True)
         problems, pairs = [], []
         for group, vs in self._objects.items():
             for key, v in vs.items():

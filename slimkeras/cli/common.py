@@ -10,17 +10,66 @@ class CLIError(Exception):
     """A user error: printed as one line, exit code 2."""
 
 
-def add_model_flags(p: argparse.ArgumentParser) -> None:
+OFFLINE_DEFAULTS = (
+    "--model_name and --dataset_name default to lenet/digits (research/slim:"
+    " inception_v3/imagenet) so that `python -m slimkeras` runs offline on "
+    "the embedded digits dataset; every other flag keeps research/slim's "
+    "default and meaning.")
+
+
+def add_model_flags(p: argparse.ArgumentParser, batch_size: int = 32) -> None:
     p.add_argument("--model_name", default="lenet",
-                   help="net name (slimkeras.nets.list_nets())")
-    p.add_argument("--dataset_name", default="digits")
+                   help="net name (slimkeras.nets.list_nets()); default "
+                   "lenet (research/slim: inception_v3), see above")
+    p.add_argument("--dataset_name", default="digits",
+                   help="a registered dataset (mnist, cifar10, flowers, "
+                   "imagenet, digits, image_folder, tfrecords: any "
+                   "labels.txt + TFRecords dir) or a dotted module with "
+                   "get_split(); default digits (research/slim: imagenet)")
     p.add_argument("--dataset_dir", default=None,
                    help="TFRecords dir (digits: a cache dir by default)")
+    p.add_argument("--file_pattern", default=None,
+                   help="slimkeras: TFRecord file pattern in --dataset_dir "
+                   "(%%s: the split name), as dataset_factory's file_pattern")
     p.add_argument("--labels_offset", type=int, default=0)
     p.add_argument("--preprocessing_name", default=None,
                    help="default: the net's preprocessing")
-    p.add_argument("--batch_size", type=int, default=32)
+    p.add_argument("--batch_size", type=int, default=batch_size)
     p.add_argument("--weight_decay", type=float, default=0.00004)
+
+
+def add_absl_logging_flags(p: argparse.ArgumentParser) -> None:
+    """absl's logging switches research/slim's README commands pass:
+    accepted; slimkeras prints its progress to stdout either way."""
+    p.add_argument("--alsologtostderr", nargs="?", const=True, default=False,
+                   type=_bool, help="absl flag; accepted (no effect)")
+    p.add_argument("--logtostderr", nargs="?", const=True, default=False,
+                   type=_bool, help="absl flag; accepted (no effect)")
+
+
+def _bool(text) -> bool:
+    v = str(text).lower()
+    if v in ("1", "true", "t", "yes"):
+        return True
+    if v in ("0", "false", "f", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true/false, got {text!r}")
+
+
+def bool_flag(p: argparse.ArgumentParser, name: str, default: bool,
+              help: str | None = None) -> None:
+    """An absl-style boolean: ``--flag``, ``--flag=true|false``,
+    ``--noflag``."""
+    dest = name.lstrip("-")
+    p.add_argument(name, dest=dest, nargs="?", const=True, default=default,
+                   type=_bool, help=help)
+    p.add_argument(f"--no{dest}", dest=dest, action="store_false",
+                   help=argparse.SUPPRESS)
+
+
+def reject(flag: str, value, reason: str) -> None:
+    """A research/slim flag slimkeras does not support at this value."""
+    raise CLIError(f"{flag}={value}: {reason}.")
 
 
 def image_size(spec, flag: int | None) -> int:
@@ -31,7 +80,8 @@ def load_dataset(args, split):
     from slimkeras.datasets import get_dataset
 
     try:
-        return get_dataset(args.dataset_name, split, args.dataset_dir)
+        return get_dataset(args.dataset_name, split, args.dataset_dir,
+                           file_pattern=getattr(args, "file_pattern", None))
     except ValueError as e:
         raise CLIError(str(e)) from None
 

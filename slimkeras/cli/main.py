@@ -15,7 +15,10 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="slimkeras",
         description="TF-Slim on Keras: train/eval/inspect/export image "
-                    "classifiers (research/slim flags).")
+                    "classifiers with research/slim's flags. With no "
+                    "subcommand: the main job, `train "
+                    + " ".join(_main_flags()) + "` (LeNet on the embedded "
+                    "digits). " + common.OFFLINE_DEFAULTS)
     sub = p.add_subparsers(dest="command")
     d = sub.add_parser("demo", help="slim-style model on digits with fit")
     d.add_argument("--epochs", type=int, default=5)
@@ -29,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--exclude", default="")
     i.set_defaults(func=_inspect)
     return p
+
+
+def _main_flags():
+    from slimkeras.cli.train import MAIN_JOB_FLAGS
+
+    return MAIN_JOB_FLAGS
 
 
 def _demo(args) -> int:
@@ -51,12 +60,18 @@ def _inspect(args) -> int:
 
 def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from slimkeras.cli.train import MAIN_JOB_FLAGS
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        argv = ["train"]
+    commands = ("demo", "train", "eval", "export", "inspect")
+    if not argv or (argv[0].startswith("-")
+                    and argv[0] not in ("-h", "--help")):
+        # The main job: train with MAIN_JOB_FLAGS (the user's flags after
+        # them win).
+        argv = ["train", *MAIN_JOB_FLAGS, *argv]
     args = _parser().parse_args(argv)
-    if args.command is None:
-        args = _parser().parse_args(["train"] + argv)
+    if args.command is None or args.command not in commands:
+        args = _parser().parse_args(["train", *MAIN_JOB_FLAGS, *argv])
     try:
         return args.func(args)
     except common.CLIError as e:

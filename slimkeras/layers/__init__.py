@@ -91,3 +91,8 @@ from slimkeras.layers.sequence import images_to_sequence as images_to_sequence
 from slimkeras.layers.sequence import sequence_to_images as sequence_to_images
 from slimkeras.layers.spatial_softmax import SpatialSoftmax as SpatialSoftmax
 from slimkeras.layers.spatial_softmax import spatial_softmax as spatial_softmax
+from slimkeras.layers.hard_activations import hard_sigmoid_gate as hard_sigmoid_gate
+from slimkeras.layers.hard_activations import hard_swish as hard_swish
+from slimkeras.layers.upsample import pad_spatial as pad_spatial
+from slimkeras.layers.upsample import resize_bilinear as resize_bilinear
+from slimkeras.layers.upsample import resize_nearest as resize_nearest

@@ -54,6 +54,7 @@ class SlimLayer(keras.Layer):
         kwargs.setdefault("name", naming.keras_name(full_scope))
         super().__init__(**kwargs)
         self.full_scope = full_scope
+        naming.registry().note_layer(self)
 
     @property
     def scope(self) -> str:
@@ -72,8 +73,14 @@ class SlimLayer(keras.Layer):
         regularizer: Any = None,
         trainable: bool = True,
         aggregation: str = "none",
+        autocast: bool = True,
     ):
-        """Creates variable ``<full_scope>/<name>`` stored as ``self.<attr>``."""
+        """Creates variable ``<full_scope>/<name>`` stored as ``self.<attr>``.
+
+        ``autocast=False`` keeps the variable in its own dtype inside
+        ``call`` under a mixed policy (batch-norm parameters and statistics
+        stay float32 for the fused kernel).
+        """
         parent, _, leaf = self.full_scope.rpartition("/")
         init = initializers_lib.get(initializer) or "zeros"
         with keras.name_scope(leaf, override_parent=parent):
@@ -83,9 +90,11 @@ class SlimLayer(keras.Layer):
                 dtype=self.variable_dtype,
                 trainable=trainable,
                 aggregation=aggregation,
+                autocast=autocast,
                 name=name,
             )
         var.regularizer = regularizers_lib.get(regularizer)
+        var._slim_kind = "model"  # a layer's weight: a slim model variable
         setattr(self, attr, var)
         if not self.trainable:
             var.trainable = False
@@ -169,7 +178,8 @@ def _make_function(cls, key: str, sig: inspect.Signature, op_name: str):
         collections = kwargs.pop("outputs_collections", None)
         kwargs.pop("variables_collections", None)
         scope = kwargs.pop("scope", None)
-        layer = get_or_create(cls, scope, reuse, args, kwargs, op_name)
+        layer = get_or_create(cls, scope, reuse, args, kwargs, op_name,
+                              inputs=inputs)
         outputs = layer(inputs)
         naming.add_to_collection(collections, layer.full_scope, outputs)
         return outputs
@@ -196,8 +206,12 @@ def _make_function(cls, key: str, sig: inspect.Signature, op_name: str):
     return fn
 
 
-def get_or_create(cls, scope, reuse, args, kwargs, op_name):
-    """The layer for ``scope`` here: reused by path, or newly built."""
+def get_or_create(cls, scope, reuse, args, kwargs, op_name, inputs=None):
+    """The layer for ``scope`` here: reused by path, or newly built.
+
+    ``inputs`` (symbolic) tell which model is being built: see
+    :func:`slimkeras.naming.claim_layer_scope`.
+    """
     reg = naming.registry()
     if reg.reuse_layers:
         path = naming.resolve_scope(scope, cls.DEFAULT_SCOPE)
@@ -228,10 +242,13 @@ def get_or_create(cls, scope, reuse, args, kwargs, op_name):
         layer = reg.layers.get(path)
         if layer is None:
             raise ValueError(_REUSE_ERROR.format(op=op_name, path=path))
+        naming.set_roots(layer, naming.input_roots(inputs))
         return layer
-    path = naming.resolve_scope(scope, cls.DEFAULT_SCOPE)
+    path, roots = naming.claim_layer_scope(
+        scope, cls.DEFAULT_SCOPE, inputs, op_name)
     layer = cls(*args, full_scope=path, **kwargs)
-    reg.layers[path] = layer
+    naming.set_roots(layer, roots)
+    naming.registry().layers[path] = layer
     return layer
 
 

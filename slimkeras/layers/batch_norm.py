@@ -16,17 +16,34 @@ inputs use the fused kernel, whose batch variance is Bessel-corrected
 (``n/(n-1)``) before it enters ``moving_variance``; other ranks use plain
 moments (biased variance), as slim's non-fused path did. Updates are
 ``moving -= (moving - batch) * (1 - decay)``.
+
+``batch_weights`` (slim's frequency weight per example, shape
+``[batch_size]``) is a call argument — ``slim.batch_norm(x,
+batch_weights=w)`` or ``layer(x, batch_weights=w)`` — since it changes
+with every batch. In training it selects slim's non-fused path with
+weighted moments (``nn.weighted_moments``: weighted mean and biased
+weighted variance, also fed to the moving averages); inference ignores it.
+
+Mixed precision (``mixed_bfloat16``/``mixed_float16``): inputs and outputs
+are in the compute dtype; ``beta``/``gamma``/moving statistics stay float32
+(not autocast) and feed the fused kernel as ``U=float`` with ``T`` the
+compute dtype, so the activations make no float32 round trip; statistics
+update in float32. The non-fused path computes in float32.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any
 
+import keras
 from keras import ops
 
 from slimkeras import activations
 from slimkeras import backend_ops
 from slimkeras import initializers as initializers_lib
+from slimkeras import naming
 from slimkeras import regularizers as regularizers_lib
 from slimkeras.layers import base
 
@@ -57,6 +74,13 @@ class BatchNorm(base.SlimLayer):
         data_format: ``'NHWC'`` or ``'NCHW'`` (channels axis 1).
         zero_debias_moving_mean: zero-debiased ``moving_mean`` as slim.
         scope: default ``BatchNorm``.
+        batch_weights: not a constructor argument (raises): pass it to the
+            call, ``layer(x, batch_weights=w)``.
+
+    Call arguments:
+        inputs, training: as Keras.
+        batch_weights: optional ``[batch_size]`` frequency weights (slim's
+            weighted moments, training only).
     """
 
     DEFAULT_SCOPE = "BatchNorm"
@@ -81,12 +105,24 @@ class BatchNorm(base.SlimLayer):
         renorm_clipping: Any = None,
         renorm_decay: float = 0.99,
         adjustment: Any = None,
+        batch_weights: Any = None,
         full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
             scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
         )
+        if batch_weights is not None:
+            raise ValueError(
+                f"batch_norm {self.full_scope!r}: batch_weights is a "
+                "per-batch tensor, not a layer setting: pass it with the "
+                "batch, slim.batch_norm(x, batch_weights=w) or "
+                "layer(x, batch_weights=w). As a conv's normalizer_params "
+                "entry it cannot follow the data: use normalizer_fn=None, "
+                "activation_fn=None, biases_initializer=None on the conv, "
+                "then slim.batch_norm(net, batch_weights=w, activation_fn=..., "
+                "scope='<conv scope>/BatchNorm')."
+            )
         if renorm or renorm_clipping is not None or adjustment is not None:
             raise NotImplementedError(
                 f"batch_norm {self.full_scope!r}: renorm/renorm_clipping/"
@@ -212,24 +248,39 @@ class BatchNorm(base.SlimLayer):
         finally:
             self.full_scope = saved
 
+    def add_slim_weight(self, *args, **kwargs):
+        # Parameters and statistics are read in their own dtype (float32
+        # under a mixed policy): the fused kernel takes T=half/bf16 inputs
+        # with U=float parameters, and statistics update in float32.
+        kwargs.setdefault("autocast", False)
+        return super().add_slim_weight(*args, **kwargs)
+
     def _params(self, dtype, channels):
         gamma = self.gamma if self.scale else ops.ones((channels,), dtype)
         beta = self.beta if self.center else ops.zeros((channels,), dtype)
         return ops.cast(gamma, dtype), ops.cast(beta, dtype)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, batch_weights=None):
         train = self.is_training if self.is_training is not None else bool(
             training)
+        # slim: batch_weights select the non-fused path and weighted
+        # moments (nn.weighted_moments) in training; inference ignores them.
+        weighted = train and batch_weights is not None
+        if weighted:
+            batch_weights = self._check_batch_weights(batch_weights, inputs)
         x = inputs
         channels_first = self.data_format == "NCHW" and self._rank > 2
         if channels_first:
             perm = [0] + list(range(2, self._rank)) + [1]
             x = ops.transpose(x, perm)
         channels = x.shape[-1]
-        gamma, beta = self._params(x.dtype, channels)
-        mm = ops.cast(self.moving_mean, x.dtype)
-        mv = ops.cast(self.moving_variance, x.dtype)
-        if self._use_fused:
+        # Under a mixed policy x is float16/bfloat16 and the arithmetic of
+        # parameters and statistics stays float32 (U=float in the kernel).
+        stat_dtype = _stat_dtype(x.dtype)
+        gamma, beta = self._params(stat_dtype, channels)
+        mm = ops.cast(self.moving_mean, stat_dtype)
+        mv = ops.cast(self.moving_variance, stat_dtype)
+        if self._use_fused and not weighted:
             shape = ops.shape(x)
             x4 = ops.reshape(x, (-1, 1, 1, channels)) if self._rank == 2 else x
             y, mean, var = backend_ops.fused_batch_norm(
@@ -238,11 +289,15 @@ class BatchNorm(base.SlimLayer):
             y = ops.reshape(y, shape) if self._rank == 2 else y
         else:
             axes = list(range(self._rank - 1))
-            if train:
-                mean, var = ops.moments(x, axes=axes)
+            xs = ops.cast(x, stat_dtype)
+            if weighted:
+                mean, var = _weighted_moments(xs, axes, batch_weights)
+            elif train:
+                mean, var = ops.moments(xs, axes=axes)
             else:
                 mean, var = mm, mv
-            y = (x - mean) * ops.rsqrt(var + self.epsilon) * gamma + beta
+            y = (xs - mean) * ops.rsqrt(var + self.epsilon) * gamma + beta
+            y = ops.cast(y, x.dtype)
         if train:
             self._update_moving(mean, var)
         if channels_first:
@@ -251,6 +306,18 @@ class BatchNorm(base.SlimLayer):
         if self.activation_fn is not None:
             y = self.activation_fn(y)
         return y
+
+    def _check_batch_weights(self, w, inputs):
+        w = ops.convert_to_tensor(w)
+        batch = inputs.shape[0]
+        if len(w.shape) != 1 or (batch is not None and w.shape[0]
+                                 is not None and w.shape[0] != batch):
+            raise ValueError(
+                f"batch_norm {self.full_scope!r}: batch_weights must have "
+                f"shape [batch_size] = [{batch}] (one frequency weight per "
+                f"example). Received shape {tuple(w.shape)}."
+            )
+        return w
 
     def _update_moving(self, mean, var):
         one_minus = 1.0 - self.decay
@@ -300,4 +367,52 @@ class BatchNorm(base.SlimLayer):
         return config
 
 
-batch_norm = BatchNorm.function
+def _weighted_moments(x, axes, weights):
+    """``tf.nn.weighted_moments`` (frequency weights over the batch axis):
+    ``mean = sum(w x) / sum(w)``, ``var = sum(w (x - mean)^2) / sum(w)``."""
+    w = ops.reshape(ops.cast(weights, x.dtype),
+                    (-1,) + (1,) * (len(x.shape) - 1))
+    w_full = w + ops.zeros_like(x)
+    inv = 1.0 / ops.sum(w_full, axis=axes)
+    mean = ops.sum(w * x, axis=axes) * inv
+    var = ops.sum(w * ops.square(x - mean), axis=axes) * inv
+    return mean, var
+
+
+def _stat_dtype(dtype) -> str:
+    """float32 for float16/bfloat16 inputs, else the input dtype."""
+    name = keras.backend.standardize_dtype(dtype)
+    return "float32" if name in ("float16", "bfloat16") else name
+
+
+def _with_batch_weights(generic):
+    """The function form, plus slim's per-call ``batch_weights``.
+
+    The generic function form calls ``layer(inputs)``; ``batch_weights``
+    belongs to the call (one weight per example of this batch), so with it
+    the same layer is built (or reused) and called with the weights.
+    """
+
+    @functools.wraps(generic)
+    def batch_norm(inputs, *args, batch_weights=None, **kwargs):
+        if batch_weights is None:
+            return generic(inputs, *args, **kwargs)
+        kwargs = base._merge(_INIT_SIG, BatchNorm._slim_key_op,
+                             (None,) + args, kwargs)
+        reuse = kwargs.pop("reuse", None)
+        collections = kwargs.pop("outputs_collections", None)
+        kwargs.pop("variables_collections", None)
+        scope = kwargs.pop("scope", None)
+        layer = base.get_or_create(BatchNorm, scope, reuse, args, kwargs,
+                                   "batch_norm", inputs=inputs)
+        outputs = layer(inputs, batch_weights=batch_weights)
+        naming.add_to_collection(collections, layer.full_scope, outputs)
+        return outputs
+
+    batch_norm.__signature__ = inspect.signature(generic)
+    del batch_norm.__wrapped__
+    return batch_norm
+
+
+_INIT_SIG = inspect.signature(BatchNorm.__init__)
+batch_norm = _with_batch_weights(BatchNorm.function)

@@ -6,9 +6,10 @@
 * :func:`create_train_op` — a compiled train step with slim's
   ``clip_gradient_norm``, ``gradient_multipliers``, ``variables_to_train``
   and ``check_numerics``.
-* :func:`train` — slim's ``learning.train`` loop on ``tf.function``,
+* :func:`train` — slim's ``learning.train(train_op, logdir, …)`` loop
+  (slim's signature; the batches come as ``dataset=``) on ``tf.function``,
   ``tf.train.CheckpointManager`` (resumes from ``logdir``) and
-  ``tf.summary``.
+  ``tf.summary``; :func:`train_step` is its default ``train_step_fn``.
 * :class:`StopOnNaN` (in :mod:`.callbacks`) — a ``fit`` callback that
   raises ``NonFiniteLossError`` naming the step at the first NaN/Inf loss.
 * :func:`configure_learning_rate` / :func:`configure_optimizer` —
@@ -26,7 +27,9 @@ from slimkeras.learning.init_from_checkpoint import (
 )
 from slimkeras.learning.multipliers import scale_gradients as scale_gradients
 from slimkeras.learning.loop import NonFiniteLossError as NonFiniteLossError
+from slimkeras.learning.loop import NoTrainingStepError as NoTrainingStepError
 from slimkeras.learning.loop import train as train
+from slimkeras.learning.loop import train_step as train_step
 from slimkeras.learning.optimizers import (
     configure_learning_rate as configure_learning_rate,
 )

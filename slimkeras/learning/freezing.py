@@ -30,7 +30,11 @@ def set_trainable_scopes(
         freeze_batch_norm_statistics: batch norms whose variables are all
             frozen run in inference mode (``is_training=False``), so their
             moving statistics stay unchanged, as a user freezing a backbone
-            expects. Pass False to keep updating them (slim's behaviour).
+            expects. Pass False for research/slim's behaviour (frozen
+            layers still run in training mode and update their moving
+            statistics); ``slimkeras train --trainable_scopes`` does that by
+            default, and this with
+            ``--freeze_batch_norm_outside_trainable_scopes``.
 
     Returns:
         The paths of the variables left trainable.

@@ -14,7 +14,11 @@ class InitFromCheckpoint(keras.callbacks.Callback):
     """Restores ``path`` into the model at ``on_train_begin``, once.
 
     Args:
-        path: a TF1 name-based checkpoint (prefix or directory).
+        path: a checkpoint in any form :func:`slimkeras.checkpoints.restore`
+            takes: a TF1 name-based prefix or V1 file (research/slim's
+            published ones), one of its files, a directory, a
+            ``.tar.gz``/``.tgz`` archive, or a slimkeras train_dir
+            (research/slim's stage-2 ``--checkpoint_path=${TRAIN_DIR}``).
         **restore_kwargs: passed to :func:`slimkeras.checkpoints.restore`
             (``exclude=['vgg_16/fc8']``, ``ignore_missing_vars`` …).
 

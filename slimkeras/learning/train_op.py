@@ -84,7 +84,11 @@ class TrainStep:
         replicas = self.replicas
         with tf.GradientTape() as tape:
             loss = self.loss_fn(batch)
-        grads = tape.gradient(loss, self.variables)
+            # A keras.optimizers.LossScaleOptimizer (mixed_float16) scales
+            # the loss here and unscales in apply_gradients; other
+            # optimizers return the loss unchanged.
+            scaled = self.optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled, self.variables)
         pairs = []
         for v, g in zip(self.variables, grads):
             if g is None:
@@ -101,11 +105,17 @@ class TrainStep:
                                     [g for g, _ in pairs])
             pairs = list(zip(summed, [v for _, v in pairs]))
         if self.clip_gradient_norm > 0:
+            # Scaled gradients clip at the scaled norm (the same update).
+            scale = getattr(self.optimizer, "dynamic_scale", 1.0)
             clipped, _ = tf.clip_by_global_norm(
-                [g for g, _ in pairs], self.clip_gradient_norm)
+                [g for g, _ in pairs],
+                self.clip_gradient_norm * tf.cast(scale, tf.float32))
             pairs = list(zip(clipped, [v for _, v in pairs]))
         finite = tf.math.is_finite(loss)
-        if self.check_numerics:
+        # With loss scaling, non-finite gradients are the optimizer's
+        # signal to lower its scale (it skips that update itself).
+        if self.check_numerics and not hasattr(self.optimizer,
+                                               "dynamic_scale"):
             for g, _ in pairs:
                 finite = tf.logical_and(
                     finite, tf.reduce_all(tf.math.is_finite(g)))

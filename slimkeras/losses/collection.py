@@ -156,6 +156,12 @@ def get_regularization_losses(model_or_layer: Any = None,
     Returns:
         A list of scalar tensors, computed from the current weights.
     """
+    if model_or_layer is None and _ACTIVE.get() is None:
+        # No collector: TF1's graph, i.e. the penalties of every variable
+        # made in the current name registry (slimkeras.variables).
+        from slimkeras import variables
+
+        return variables.default_regularization_losses(scope)
     if model_or_layer is None:
         models = _require_collector("get_regularization_losses()").models
     else:

@@ -97,7 +97,8 @@ class Loss(keras.losses.Loss):
         if sample_weight is not None:
             weights = sample_weight
         y_true = ops.convert_to_tensor(y_true)
-        y_pred = ops.convert_to_tensor(y_pred)
+        # float16/bfloat16 outputs of a mixed precision net: float32 loss.
+        y_pred = weighting.loss_dtype(y_pred)
         if self.fn_name == "sparse_softmax_cross_entropy":
             y_true = ops.cast(y_true, "int32")
         elif y_true.dtype != y_pred.dtype:

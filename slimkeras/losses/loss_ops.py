@@ -3,7 +3,8 @@
 Slim counterpart: ``tf_slim.losses.loss_ops`` (and ``huber_loss`` from
 ``tf.compat.v1.losses``, which tf_slim lacks). Signatures, argument order
 (predictions/logits first, labels second) and arithmetic are slim's:
-inputs are cast to float32, per-element losses are weighted with
+inputs are cast to float32 (float16/bfloat16 logits of a mixed precision
+net too: every loss is computed in float32), per-element losses are weighted with
 ``compute_weighted_loss`` (scalar, per-sample or per-element ``weights``)
 and divided by the number of elements with a non-zero weight. Every
 weighted loss is added to the active ``LossCollector`` (see
@@ -98,7 +99,7 @@ def sigmoid_cross_entropy(logits, multi_class_labels, weights=1.0,
 
     ``labels * (1 - label_smoothing) + 0.5 * label_smoothing``.
     """
-    logits = ops.convert_to_tensor(logits)
+    logits = weighting.loss_dtype(logits)
     labels = ops.convert_to_tensor(multi_class_labels)
     _check_shapes(logits, labels, "logits", "multi_class_labels")
     labels = ops.cast(labels, logits.dtype)
@@ -121,7 +122,7 @@ def softmax_cross_entropy(logits, onehot_labels, weights=1.0,
     ``onehot * (1 - label_smoothing) + label_smoothing / num_classes``.
     ``weights`` is a scalar or per sample (``[batch_size]``).
     """
-    logits = ops.convert_to_tensor(logits)
+    logits = weighting.loss_dtype(logits)
     labels = ops.convert_to_tensor(onehot_labels)
     _check_shapes(logits, labels, "logits", "onehot_labels")
     labels = ops.cast(labels, logits.dtype)
@@ -140,7 +141,7 @@ def sparse_softmax_cross_entropy(logits, labels, weights=1.0, scope=None,
                                  reduction=_DEFAULT):
     """Softmax cross-entropy with integer ``labels`` (``[batch]`` or
     ``[batch, 1]``) in ``[0, num_classes)``."""
-    logits = ops.convert_to_tensor(logits)
+    logits = weighting.loss_dtype(logits)
     labels = ops.convert_to_tensor(labels)
     if len(logits.shape) != 2:
         raise ValueError(

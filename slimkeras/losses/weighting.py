@@ -13,11 +13,26 @@ first (``[batch, 1]`` is per-sample), as slim did.
 
 from __future__ import annotations
 
+import keras
 from keras import ops
 
 from slimkeras.losses import collection
 
-__all__ = ["Reduction", "compute_weighted_loss"]
+__all__ = ["Reduction", "compute_weighted_loss", "loss_dtype"]
+
+_HALF = ("float16", "bfloat16")
+
+
+def loss_dtype(x):
+    """``x`` as a tensor, cast to float32 when float16/bfloat16.
+
+    Under a mixed precision policy nets output float16/bfloat16; losses
+    are computed (and returned) in float32, as Keras does.
+    """
+    x = ops.convert_to_tensor(x)
+    if keras.backend.standardize_dtype(x.dtype) in _HALF:
+        return ops.cast(x, "float32")
+    return x
 
 
 class Reduction:
@@ -147,15 +162,16 @@ def compute_weighted_loss(
         reduction: a ``Reduction`` string; the default is slim's.
 
     Returns:
-        The loss in the dtype of ``losses``: a scalar, or the weighted
-        per-element losses for ``Reduction.NONE``.
+        The loss in the dtype of ``losses`` (float32 for float16/bfloat16
+        losses): a scalar, or the weighted per-element losses for
+        ``Reduction.NONE``.
 
     Raises:
         ValueError: for a bad ``weights`` shape or ``reduction``.
     """
     Reduction.validate(reduction)
     losses = ops.convert_to_tensor(losses)
-    input_dtype = losses.dtype
+    input_dtype = loss_dtype(losses).dtype
     if weights is None:
         raise ValueError("weights must not be None. Received: weights=None.")
     loss = reduce_weighted(ops.cast(losses, "float32"), weights, reduction)

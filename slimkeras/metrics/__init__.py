@@ -44,6 +44,8 @@ from slimkeras.metrics.mean_metrics import (
     RecallAtK as RecallAtK,
     RootMeanSquaredError as RootMeanSquaredError,
 )
+from slimkeras.metrics import classification as classification
+from slimkeras.metrics.classification import accuracy as accuracy
 from slimkeras.metrics import streaming as _streaming
 from slimkeras.metrics.streaming import (
     count as count,

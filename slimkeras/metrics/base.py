@@ -108,7 +108,18 @@ class StreamingMetric:
         self._update_fn = update_fn
 
     def update(self, *args, **kwargs):
-        """Adds one batch; returns the updated value (slim's update_op)."""
+        """Adds one batch; returns the updated value (slim's update_op).
+
+        Call it once per batch with that batch (``update(predictions,
+        labels)``); the TF1 ``sess.run(update_op)`` re-read the input
+        pipeline, an eager update needs the data.
+        """
+        if not args and not any(v is not None for v in kwargs.values()):
+            raise TypeError(
+                f"{self!r}.update() needs the batch: update(predictions, "
+                "labels[, weights]) (or update(values) for mean metrics), "
+                "once per batch. A batch given when the metric was built "
+                "is already counted.")
         self._update_fn(self.metric, *args, **kwargs)
         return self.metric.result()
 

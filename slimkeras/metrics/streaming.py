@@ -11,12 +11,24 @@ update on those tensors; called without, it only creates the state::
         update(tf.argmax(model(images), 1), labels)
     print(float(value()))
 
+This is the eager form of slim's ``value, update_op = streaming_x(
+predictions, labels)`` + ``sess.run(update_op)`` per batch: in TF1 the
+tensors were the input pipeline, so each run saw a new batch; in eager
+code the batch is an argument of ``update``. Build the metric once, before
+the loop: a ``streaming_*`` call inside the loop makes a new metric each
+time, holding only that batch (a second build from data at the same line
+warns). ``update()`` with no batch raises (the construction batch, if
+any, was added already; re-adding it would count it twice).
+
 The Keras metric is ``.metric`` (for ``model.compile(metrics=[...])``).
 ``metrics_collections``/``updates_collections`` have no eager meaning and
 are not accepted.
 """
 
 from __future__ import annotations
+
+import sys
+import warnings
 
 import keras
 
@@ -70,11 +82,35 @@ def _values_update(m, values, weights=None):
     m.update_state(values, sample_weight=weights)
 
 
+# Call sites (file, line) that built a metric from data: a second build at
+# the same place is the TF1 pattern moved into an eager loop (see below).
+_BUILT_WITH_DATA: set = set()
+
+
 def _start(metric, update_fn, first=None, *rest, weights=None):
     sm = StreamingMetric(metric, update_fn)
     if first is not None:
+        _warn_if_rebuilt(metric)
         sm.update(first, *rest, weights=weights)
     return sm
+
+
+def _warn_if_rebuilt(metric):
+    caller = sys._getframe(3)  # user -> streaming_x -> _start -> here
+    site = (caller.f_code.co_filename, caller.f_lineno)
+    if site not in _BUILT_WITH_DATA:
+        _BUILT_WITH_DATA.add(site)
+        return
+    fn = sys._getframe(2).f_code.co_name
+    if fn == "fn":  # the _pl_metric wrappers
+        fn = f"streaming metric {metric.__class__.__name__}"
+    warnings.warn(
+        f"{fn}(...) was built from data again at {site[0]}:{site[1]}: each "
+        "call makes a NEW metric holding only that batch, so calling it "
+        "inside a batch loop gives the last batch's value, not the "
+        "streamed one. Build it once before the loop (value, update = "
+        "slim.metrics.streaming_...() with no data) and call "
+        "update(predictions, labels) per batch.", UserWarning, stacklevel=4)
 
 
 def _kw(name):

@@ -5,12 +5,18 @@ from slimkeras.nets.registry import create_model as create_model
 from slimkeras.nets.registry import get_net as get_net
 from slimkeras.nets.registry import list_nets as list_nets
 from slimkeras.nets.registry import register_net as register_net
+from slimkeras.nets.pretrained import PretrainedCfg as PretrainedCfg
+from slimkeras.nets.pretrained import get_pretrained_cfg as get_pretrained_cfg
+from slimkeras.nets.pretrained import list_pretrained as list_pretrained
 from slimkeras.nets import resnet_utils as resnet_utils  # noqa: E402
 from slimkeras.nets import resnet_v1 as resnet_v1  # noqa: E402
 from slimkeras.nets import resnet_v2 as resnet_v2  # noqa: E402
 from slimkeras.nets import vgg as vgg  # noqa: E402  (registers vgg_*)
 from slimkeras.nets import mobilenet_v1 as mobilenet_v1  # noqa: E402
 from slimkeras.nets import mobilenet_v2 as mobilenet_v2  # noqa: E402
+from slimkeras.nets.mobilenet import mobilenet_v3 as mobilenet_v3  # noqa: E402,E501
+from slimkeras.nets import s3dg as s3dg  # noqa: E402
+from slimkeras.nets import i3d as i3d  # noqa: E402
 from slimkeras.nets import inception_utils as inception_utils  # noqa: E402
 from slimkeras.nets import inception_v1 as inception_v1  # noqa: E402
 from slimkeras.nets import inception_v2 as inception_v2  # noqa: E402
@@ -21,3 +27,4 @@ from slimkeras.nets import alexnet as alexnet  # noqa: E402
 from slimkeras.nets import overfeat as overfeat  # noqa: E402
 from slimkeras.nets import lenet as lenet  # noqa: E402
 from slimkeras.nets import cifarnet as cifarnet  # noqa: E402
+from slimkeras.nets import nasnet as nasnet  # noqa: E402  (nasnet, pnasnet)

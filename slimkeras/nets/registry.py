@@ -15,8 +15,6 @@ from typing import Any, Callable
 
 import keras
 
-from slimkeras import naming
-from slimkeras import scopes
 
 __all__ = [
     "NetSpec",
@@ -43,6 +41,8 @@ class NetSpec:
             'InceptionV3/AuxLogits')``.
         preprocessing: name for ``get_preprocessing``.
         channels: input channels (3, or 1 for lenet).
+        num_frames: video nets (i3d, s3dg): default clip length; inputs
+            are then ``(num_frames, H, W, channels)``.
     """
 
     name: str
@@ -53,6 +53,7 @@ class NetSpec:
     logits_scopes: tuple[str, ...]
     preprocessing: str
     channels: int = 3
+    num_frames: int | None = None
 
 
 _NETS: dict[str, NetSpec] = {}
@@ -98,50 +99,78 @@ def create_model(
     weight_decay: float = 0.0,
     is_training: bool | None = None,
     outputs: str = "logits",
+    *,
+    pretrained: bool | str = False,
+    checkpoint_path: Any = None,
+    dtype: Any = None,
     **net_kwargs: Any,
 ) -> keras.Model:
-    """A functional ``keras.Model`` of a zoo net, built in its arg_scope.
+    """A functional ``keras.Model`` of a zoo net, optionally with research/
+    slim's published weights.
+
+    Fine-tune a published checkpoint::
+
+        model = create_model('inception_v1', num_classes=5, pretrained=True)
+        model.compile('adam', keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True))
+        model.fit(images, labels)          # logits are (N, 5)
 
     Args:
-        name: registry name (``list_nets()``).
-        num_classes: logits size; default the published checkpoint's.
-            ``0`` or ``None`` with ``outputs='features'`` gives features.
-        input_shape: ``(H, W, C)``; default the net's default image size.
+        name: a registered net (``list_nets()``), or ``'<net>.<tag>'`` of a
+            published checkpoint (``list_pretrained()``; without
+            ``pretrained`` it only sets that checkpoint's architecture and
+            input size).
+        num_classes: logits size. None: the checkpoint's classes (with a
+            checkpoint), else the published default of the net. ``0``: a
+            headless backbone whose output is the pooled pre-logits
+            features ``(N, C)``. With a checkpoint of 1001 classes, 1000
+            drops the background class (logits equal the checkpoint's
+            ``logits[:, 1:]``), and 1001 from a 1000-class checkpoint adds
+            a freshly initialised one in front; any other count restores
+            everything but the classifier (logits and aux-logits scopes,
+            re-initialised) and logs a warning saying so.
+        input_shape: ``(H, W, C)``; default the checkpoint's evaluation
+            size, else the net's default image size.
         weight_decay: passed to the net's arg_scope factory.
         is_training: None follows Keras's ``training`` flag.
-        outputs: ``'logits'`` (default), ``'end_points'`` (a dict output of
-            every end point) or ``'both'`` (``[logits, end_points]``).
+        outputs: ``'logits'`` (default, ``(N, num_classes)``),
+            ``'features'`` (the pooled pre-logits ``(N, C)`` as
+            ``num_classes=0``), ``'end_points'`` (a dict of every end
+            point) or ``'both'`` (``[logits, end_points]``).
+        pretrained: True (the net's default published checkpoint) or a tag
+            (``'192'``): download (once, into the cache; see
+            :mod:`slimkeras.nets.download`) and restore.
+        checkpoint_path: restore from a local checkpoint in any form (V1
+            file, V2 prefix or file, directory, tarball). With
+            ``pretrained`` it replaces the download (the offline way).
+        dtype: a Keras dtype policy (``'mixed_bfloat16'``,
+            ``'mixed_float16'``) for every layer and the model; None: the
+            global policy (see :mod:`slimkeras.mixed_precision`).
         **net_kwargs: passed to the net function (``dropout_keep_prob``,
             ``spatial_squeeze``, ``global_pool`` …).
 
     Returns:
         A ``keras.Model`` named after the net whose variable paths are the
-        slim checkpoint names. ``model.end_point_names`` lists the keys.
+        slim checkpoint names. ``model.end_point_names`` lists the end
+        points; with a checkpoint, ``model.restore_report`` is the
+        :class:`~slimkeras.checkpoints.RestoreReport` and
+        ``model.pretrained_cfg`` the registry row (or None). A net with an
+        auxiliary head (``…/AuxLogits``) keeps the head's variables (not
+        trainable here, as no output uses them) so that
+        ``save_tf1_checkpoint`` exports restore into research/slim's
+        graphs; ``outputs='both'`` exposes them for an aux loss.
+
+    Raises:
+        ValueError: unknown net, tag or ``outputs``; a published row that
+            cannot be built (the message says why); a checkpoint that does
+            not fit (nothing restored).
+        PretrainedDownloadError: the download failed (the message names
+            the URL, ``SLIMKERAS_WEIGHTS_URL`` and ``checkpoint_path=``).
     """
-    spec = get_net(name)
-    if num_classes is None:
-        num_classes = spec.num_classes
-    if input_shape is None:
-        size = spec.default_image_size
-        input_shape = (size, size, spec.channels)
-    if outputs not in ("logits", "end_points", "both"):
-        raise ValueError(
-            "create_model: `outputs` must be 'logits', 'end_points' or "
-            f"'both'. Received: outputs={outputs!r}."
-        )
-    inputs = keras.Input(shape=tuple(input_shape), name="images")
-    with naming.name_registry():
-        with scopes.arg_scope(spec.arg_scope(weight_decay=weight_decay)):
-            logits, end_points = spec.fn(
-                inputs, num_classes=num_classes, is_training=is_training,
-                **net_kwargs,
-            )
-    if outputs == "logits":
-        out: Any = logits
-    elif outputs == "end_points":
-        out = dict(end_points)
-    else:
-        out = [logits, dict(end_points)]
-    model = keras.Model(inputs, out, name=name)
-    model.end_point_names = list(end_points)
-    return model
+    from slimkeras.mixed_precision import policy_scope
+    from slimkeras.nets import build as build_lib
+
+    with policy_scope(dtype):
+        return build_lib.create_model(
+            name, num_classes, input_shape, weight_decay, is_training,
+            outputs, pretrained, checkpoint_path, net_kwargs)

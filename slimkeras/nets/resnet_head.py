@@ -91,6 +91,8 @@ def build_resnet(
                                  scope="postnorm")
             if global_pool:
                 net = ops.mean(net, axis=(1, 2), keepdims=True)
+                if spatial_squeeze:  # research/slim's end point (not tf_slim's)
+                    utils.collect_named_outputs(collection, "global_pool", net)
             if num_classes is not None:
                 net = conv2d(net, num_classes, [1, 1], activation_fn=None,
                              normalizer_fn=None, scope="logits")

@@ -120,7 +120,9 @@ def resnet_v2(inputs, blocks, num_classes: int | None = None,
         reuse: reuse the layers already built under ``scope``.
         scope: default ``resnet_v2`` (made unique).
         spatial_squeeze: research/slim's option: squeeze the logits to
-            ``[batch, num_classes]`` (end point ``<scope>/spatial_squeeze``).
+            ``[batch, num_classes]`` (end point ``<scope>/spatial_squeeze``)
+            and, with ``global_pool``, adds research/slim's
+            ``end_points['global_pool']`` (the pooled features).
             Default False, as tf_slim (logits ``[batch, 1, 1, classes]``).
 
     Returns:
@@ -191,7 +193,7 @@ def _make(depth: int):
     net.default_image_size = 224
     registry.register_net(registry.NetSpec(
         name=name, fn=net, arg_scope=resnet_arg_scope,
-        default_image_size=224, num_classes=1000,
+        default_image_size=224, num_classes=1001,  # published: 1001
         logits_scopes=(f"{name}/logits",), preprocessing="vgg",
     ))
     return net

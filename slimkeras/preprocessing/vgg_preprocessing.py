@@ -73,13 +73,15 @@ def _mean_image_subtraction(image, means):
 
 
 def _smallest_size_at_least(height, width, smallest_side):
-    """New (h, w) with the smaller side ``smallest_side`` (truncated)."""
+    """New (h, w) with the smaller side ``smallest_side``, the other scaled
+    and rounded half-to-even (``tf.math.rint``, as research/slim: a 60x47
+    image with side 256 becomes 327x256, not the truncated 326x255)."""
     height = tf.cast(height, tf.float32)
     width = tf.cast(width, tf.float32)
     side = tf.cast(smallest_side, tf.float32)
     scale = tf.where(height > width, side / width, side / height)
-    return (tf.cast(height * scale, tf.int32),
-            tf.cast(width * scale, tf.int32))
+    return (tf.cast(tf.math.rint(height * scale), tf.int32),
+            tf.cast(tf.math.rint(width * scale), tf.int32))
 
 
 def _aspect_preserving_resize(image, smallest_side):

@@ -14,13 +14,12 @@ X = np.random.default_rng(1).normal(size=(2, 6, 6, 3)).astype("float32")
 def keras_model(num_classes=3, scope="net"):
     """conv2d+batch_norm, flatten, fully_connected logits under ``scope``."""
     inp = keras.Input(X.shape[1:])
-    with slim.name_registry():
-        with slim.variable_scope(scope):
-            x = slim.conv2d(inp, 4, [3, 3], normalizer_fn=slim.batch_norm,
-                            normalizer_params=BN, scope="conv1")
-            x = slim.flatten(x)
-            x = slim.fully_connected(x, num_classes, activation_fn=None,
-                                     scope="logits")
+    with slim.name_registry(), slim.variable_scope(scope):
+        x = slim.conv2d(inp, 4, [3, 3], normalizer_fn=slim.batch_norm,
+                        normalizer_params=BN, scope="conv1")
+        x = slim.flatten(x)
+        x = slim.fully_connected(x, num_classes, activation_fn=None,
+                                 scope="logits")
     return keras.Model(inp, x)
 
 

@@ -140,3 +140,79 @@ def test_include_exclude_matching_nothing_warns(setup):
     assert report.excluded == []
     with pytest.warns(UserWarning, match="`include` pattern"):
         checkpoints.restore(model, path, include="re:^nothing$")
+
+
+def test_checkpoint_of_another_net_names_both(setup):
+    import keras
+
+    import slimkeras as slim
+    from slimkeras.nets import lenet
+
+    _, path, _ = setup
+    inp = keras.Input((28, 28, 1))
+    with slim.name_registry():
+        logits, _ = lenet.lenet(inp, num_classes=3)
+    other = keras.Model(inp, logits)
+    err = _unchanged(other, lambda: checkpoints.restore(other, path),
+                     checkpoints.CheckpointMismatchError,
+                     r"checkpoint's variables are under \['net'\], the "
+                     r"model's under \['LeNet'\]")
+    assert "number of classes" not in str(err)
+    # ignore_missing_vars cannot turn this into a silent no-op.
+    err = _unchanged(other, lambda: checkpoints.restore(
+        other, path, ignore_missing_vars=True),
+        checkpoints.CheckpointMismatchError, "nothing would be restored")
+    assert "under ['LeNet']" in str(err)
+
+
+def _conv_net(width):
+    import keras
+
+    import slimkeras as slim
+    from tests.checkpoints.helpers import BN, X
+
+    inp = keras.Input(X.shape[1:])
+    with slim.name_registry(), slim.variable_scope("net"):
+        x = slim.conv2d(inp, width, [3, 3], normalizer_fn=slim.batch_norm,
+                        normalizer_params=BN, scope="conv1")
+        x = slim.fully_connected(slim.flatten(x), 3, activation_fn=None,
+                                 scope="logits")
+    return keras.Model(inp, x)
+
+
+def test_classes_hint_only_where_the_class_axis_differs(setup):
+    _, path, _ = setup
+    five = keras_model(num_classes=5)
+    err = _unchanged(five, lambda: checkpoints.restore(five, path),
+                     checkpoints.CheckpointMismatchError,
+                     r"hint: the number of classes differs \(model 5, "
+                     r"checkpoint 3\): exclude=\['net/logits'\]")
+    assert "label_offset" not in str(err)
+    four = keras_model(num_classes=4)
+    _unchanged(four, lambda: checkpoints.restore(four, path),
+               checkpoints.CheckpointMismatchError,
+               "or label_offset=-1 for the background class")
+    wider = _conv_net(8)  # conv1 4 -> 8 filters: not a class axis
+    err = _unchanged(wider, lambda: checkpoints.restore(wider, path),
+                     checkpoints.CheckpointMismatchError, "conv1/weights")
+    assert "number of classes" not in str(err)
+
+
+def test_ignore_missing_vars_restoring_a_small_part_warns(setup):
+    model, path, _ = setup
+    import slimkeras as slim
+
+    with slim.variable_scope("extra"):
+        extra = [slim.model_variable(f"w{i}", shape=[2]) for i in range(20)]
+    with pytest.warns(UserWarning, match=r"restores only 1 of 21 variables"):
+        report = checkpoints.restore(model.weights[:1] + extra, path,
+                                     ignore_missing_vars=True)
+    assert len(report.restored) == 1
+
+
+def test_exclude_without_net_scope_suggests_it(setup):
+    """Issue 17: exclude=['fc6'] where the scope is 'vgg_16/fc6'."""
+    model, path, _ = setup
+    with pytest.warns(UserWarning, match=r"'logits' \(did you mean "
+                                         r"'net/logits'"):
+        checkpoints.restore(model, path, exclude=["logits"], strict=False)

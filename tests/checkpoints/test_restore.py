@@ -7,8 +7,13 @@ import tensorflow as tf
 
 import slimkeras as slim
 from slimkeras import checkpoints
-from tests.checkpoints.helpers import (X, keras_model, randomize,
-                                       slim_checkpoint, snapshot)
+from tests.checkpoints.helpers import (
+    X,
+    keras_model,
+    randomize,
+    slim_checkpoint,
+    snapshot,
+)
 
 TOL = dict(rtol=1e-5, atol=1e-5)  # float32, same CPU kernels
 
@@ -185,8 +190,14 @@ def test_ignore_missing_and_non_strict(plain):
         model.get_layer("net.conv1").weights[0], values["net/conv1/weights"])
     with slim.variable_scope("extra"):
         v = slim.model_variable("w", shape=[2])
-    report = checkpoints.restore([v], path, ignore_missing_vars=True)
+    report = checkpoints.restore(model.weights[:4] + [v], path,
+                                 ignore_missing_vars=True)
     assert report.missing == ["extra/w"] and report.ok
+    assert len(report.restored) == 4
+    # Restoring nothing at all is an error, not a silent success (issue 15).
+    with pytest.raises(checkpoints.CheckpointMismatchError,
+                       match="nothing would be restored"):
+        checkpoints.restore([v], path, ignore_missing_vars=True)
 
 
 def test_dry_run_changes_nothing(plain):

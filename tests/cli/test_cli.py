@@ -38,9 +38,9 @@ def test_eval_reports_accuracy_above_chance(trained):
     _, data, train_dir, _ = trained
     out = _run("eval", "--dataset_dir", data, "--checkpoint_path", train_dir)
     assert out.returncode == 0, out.stderr[-3000:]
-    acc = float(out.stdout.split("eval/accuracy:")[1].split()[0])
+    acc = float(out.stdout.split("eval/Accuracy:")[1].split()[0])
     assert acc > 0.8  # chance 0.1; measured ~0.97 after 150 steps here
-    assert "eval/recall_5:" in out.stdout
+    assert "eval/Recall_5:" in out.stdout
 
 
 def test_resume_continues_step_count(trained):
@@ -54,11 +54,9 @@ def test_resume_continues_step_count(trained):
 
 def test_export_round_trip_same_predictions(trained):
     import keras
-    import tensorflow as tf
 
     from slimkeras import nets
     from slimkeras.checkpoints import restore
-    from slimkeras.evaluation import _restore
 
     root, _, train_dir, _ = trained
     kpath, tf1 = str(root / "m.keras"), str(root / "tf1" / "model.ckpt")
@@ -67,7 +65,7 @@ def test_export_round_trip_same_predictions(trained):
     assert out.returncode == 0, out.stderr[-3000:]
     loaded = keras.models.load_model(kpath)
     ref = nets.create_model("lenet", num_classes=10)
-    _restore(ref, tf.train.latest_checkpoint(train_dir))
+    restore(ref, train_dir)
     x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
     np.testing.assert_allclose(loaded(x), ref(x), rtol=1e-5, atol=1e-5)
     again = nets.create_model("lenet", num_classes=10)
@@ -110,10 +108,12 @@ def test_export_folds_batch_norm(tmp_path):
     want = model(x, training=False)
     np.testing.assert_allclose(loaded(x), want, rtol=1e-4, atol=1e-4)
     # The frozen GraphDef runs in a TF1 Session, fed and fetched by the
-    # names the command printed.
+    # names the command printed: research/slim's (softmax output).
     line = [ln for ln in out.stdout.splitlines() if "frozen.pb" in ln][0]
-    feed = line.split("(input ")[1].split(",")[0]
-    fetch = line.split("output ")[1].rstrip(")")
+    feed = line.split("(input ")[1].split(",")[0] + ":0"
+    fetch = line.split("output ")[1].rstrip(")") + ":0"
+    assert (feed, fetch) == ("input:0", "MobilenetV1/Predictions/Reshape_1:0")
+    want = tf.nn.softmax(want).numpy()
     graph_def = tf.compat.v1.GraphDef()
     with open(pb, "rb") as f:
         graph_def.ParseFromString(f.read())

@@ -186,3 +186,156 @@ def test_mirrored_strategy_matches_single_device(tmp_path):
         assert not np.array_equal(a[k], init[k]) or "moving" in k
         np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-5,
                                    err_msg=k)
+
+
+# --- slim's learning.train signature (issue 17 item 6) ---------------------
+
+ORACLE = os.path.join(os.path.dirname(__file__), "slim_train_oracle.py")
+
+
+def _linear_step():
+    """The oracle script's least-squares problem, as a slimkeras train op."""
+    x = np.arange(12, dtype="float32").reshape(4, 3) / 10
+    y = np.array([[1.0], [0.0], [2.0], [1.0]], "float32")
+    inp = keras.Input((3,))
+    with slim.name_registry():
+        out = slim.fully_connected(inp, 1, activation_fn=None,
+                                   biases_initializer=None, scope="fc")
+    model = keras.Model(inp, out)
+    model.weights[0].assign([[0.1], [-0.2], [0.3]])
+    step = learning.create_train_op(
+        lambda b: keras.ops.mean((model(b[0]) - b[1]) ** 2),
+        keras.optimizers.SGD(0.1), model=model)
+    ds = tf.data.Dataset.from_tensors((x, y)).repeat()
+    return model, step, ds
+
+
+def test_train_signature_is_slims_in_order():
+    tf_slim = pytest.importorskip("tests.oracle").import_tf_slim()
+    import inspect
+    theirs = list(inspect.signature(tf_slim.learning.train).parameters)
+    ours = list(inspect.signature(learning.train).parameters)
+    assert ours[:len(theirs)] == theirs
+
+
+def test_train_matches_tf_slim_train_in_graph_mode(tmp_path):
+    """Same 3 SGD steps as tf_slim.learning.train (run in its own TF1
+    process): per-step losses, should_stop flags, train_step_kwargs keys,
+    final weights and the returned loss, 1e-6. A finished run is where
+    slimkeras differs on purpose: slim runs one step past
+    number_of_steps; slimkeras raises NoTrainingStepError and changes
+    nothing."""
+    import json
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    out = subprocess.run([sys.executable, ORACLE, str(tmp_path / "tf1"),
+                          "3"], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    ref = json.loads(out.stdout.split("ORACLE ", 1)[1])
+    assert ref["rerun"]["global_step"] == 4  # slim's overshoot
+
+    model, step, ds = _linear_step()
+    seen = []
+
+    def step_fn(batch, train_op, global_step, kwargs):
+        loss, stop = learning.train_step(batch, train_op, global_step,
+                                         kwargs)
+        seen.append({"kwargs": sorted(kwargs), "loss": float(loss),
+                     "should_stop": bool(stop),
+                     "global_step": int(global_step.numpy())})
+        return loss, stop
+
+    logdir = str(tmp_path / "eager")
+    # slim's order, positionally: train_op, logdir, train_step_fn.
+    last = learning.train(step, logdir, step_fn, number_of_steps=3,
+                          dataset=ds, verbose=False)
+    assert [s["kwargs"] for s in seen] == [s["kwargs"]
+                                           for s in ref["first_steps"]]
+    for a, b in zip(seen, ref["first_steps"]):
+        assert a["global_step"] == b["global_step"]
+        assert a["should_stop"] == b["should_stop"]
+        np.testing.assert_allclose(a["loss"], b["loss"], rtol=1e-6)
+    assert len(seen) == 3
+    np.testing.assert_allclose(last, ref["first"]["returned"], rtol=1e-6)
+    np.testing.assert_allclose(model.weights[0].numpy(), ref["first"]["w"],
+                               rtol=1e-6, atol=1e-7)
+
+    model2, step2, _ = _linear_step()
+    with pytest.raises(learning.NoTrainingStepError,
+                       match=r"already 3 >= number_of_steps=3"):
+        learning.train(step2, logdir, number_of_steps=3, dataset=ds,
+                       verbose=False)
+    np.testing.assert_allclose(model2.weights[0].numpy(), ref["first"]["w"],
+                               rtol=1e-6, atol=1e-7)
+    assert tf.train.latest_checkpoint(logdir).endswith("ckpt-3")
+
+
+def test_train_keyword_form_and_should_stop_kwarg(tmp_path):
+    _, step, ds = _linear_step()
+    calls = []
+    kwargs = {"should_stop": lambda: len(calls) >= 2}
+
+    def step_fn(batch, train_op, global_step, kw):
+        calls.append(1)
+        return learning.train_step(batch, train_op, global_step, kw)
+
+    last = learning.train(train_op=step, logdir=None, train_step_fn=step_fn,
+                          train_step_kwargs=kwargs, log_every_n_steps=0,
+                          graph=None, master="", is_chief=True,
+                          global_step=step.step, number_of_steps=10,
+                          init_op=None, init_feed_dict=None,
+                          local_init_op=None, init_fn=lambda sess: None,
+                          ready_op=None, summary_op=None,
+                          save_summaries_secs=600, summary_writer=None,
+                          startup_delay_steps=0, saver=None,
+                          save_interval_secs=600, sync_optimizer=None,
+                          session_config=None, session_wrapper=None,
+                          trace_every_n_steps=None,
+                          ignore_live_threads=False, dataset=ds,
+                          verbose=False)
+    assert len(calls) == 2 and int(step.step.numpy()) == 2
+    assert np.isfinite(last)
+    assert not os.listdir(tmp_path)  # logdir=None: nothing written
+
+
+GRAPH_ARGUMENTS = [
+    ("graph", tf.Graph(), "no graph"),
+    ("master", "grpc://localhost:2222", "tf.distribute"),
+    ("is_chief", False, "MultiWorkerMirroredStrategy"),
+    ("init_op", "op", "init_fn="),
+    ("init_feed_dict", {"x": 1}, "dataset="),
+    ("local_init_op", "op", "reset_state"),
+    ("ready_op", "op", "ready"),
+    ("summary_op", "op", "tf.summary"),
+    ("startup_delay_steps", 5, "pass 0"),
+    ("saver", "saver", "max_to_keep="),
+    ("sync_optimizer", "opt", "MirroredStrategy"),
+    ("session_config", "cfg", "tf.config"),
+    ("session_wrapper", lambda s: s, "train_step_fn"),
+    ("trace_every_n_steps", 10, "tf.profiler"),
+]
+
+
+def test_train_rejects_graph_arguments_by_name(tmp_path):
+    _, step, ds = _linear_step()
+    for name, value, hint in GRAPH_ARGUMENTS:
+        with pytest.raises(ValueError, match=name) as info:
+            learning.train(step, str(tmp_path), number_of_steps=2,
+                           dataset=ds, verbose=False, **{name: value})
+        assert hint in str(info.value), (name, str(info.value))
+        assert int(step.step.numpy()) == 0 and not os.listdir(tmp_path)
+
+
+def test_train_errors_name_the_fix(tmp_path):
+    _, step, ds = _linear_step()
+    with pytest.raises(TypeError, match="dataset="):
+        learning.train(step, str(tmp_path), number_of_steps=2)
+    with pytest.raises(ValueError, match="train_op.step"):
+        learning.train(step, str(tmp_path), number_of_steps=2, dataset=ds,
+                       global_step=tf.Variable(0))
+    with pytest.raises(learning.NoTrainingStepError, match="no batch"):
+        learning.train(step, None, dataset=[], verbose=False)
+    # The pre-0.2 slimkeras order (train_op, dataset, logdir) still works.
+    last = learning.train(step, ds, str(tmp_path), number_of_steps=1,
+                          verbose=False)
+    assert np.isfinite(last) and int(step.step.numpy()) == 1

@@ -30,8 +30,10 @@ the helpers below.
    runs the original from it (``tests/oracle.run_slim``, which restores
    EVERY original variable, so a name mismatch fails), asserts both sides
    hold the same variable set, loads the checkpoint into ours and compares
-   logits and every end point (same keys, same order) within
-   ``rtol=atol=1e-4`` (float32 CPU conv differences are ~1e-6 at O(1)).
+   logits and every end point (same keys, same order) within the
+   noise-floor tolerance of ``tests/noise_floor.py`` (``noise='vgg_16'``:
+   max |d| <= max(1e-4, 3 x the original's own oneDNN on/off noise), mean
+   |d| <= max(1e-5, 3 x its noise mean)).
 
 3. Keras life cycle: :func:`check_keras_lifecycle` (compile + one ``fit``
    step + ``predict`` + ``.keras`` save/load round trip keeping variable
@@ -47,6 +49,7 @@ factory; keyword arguments are forwarded to the net function.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pathlib
 from typing import Any, Callable, Sequence
@@ -56,6 +59,7 @@ import numpy as np
 
 import slimkeras as slim
 from tests import oracle
+from tests.noise_floor import NoiseFloor, assert_close, load_noise_floor
 
 __all__ = [
     "load_manifest",
@@ -203,22 +207,40 @@ def check_manifest(
 
 def assert_outputs_close(
     got_logits, got_end_points: dict, ref_logits, ref_end_points: dict,
-    rtol: float = RTOL, atol: float = ATOL, check_order: bool = True,
+    rtol: float | None = None, atol: float | None = None,
+    check_order: bool = True, noise: NoiseFloor | str | None = None,
 ) -> None:
-    """Same end-point keys (order too) and all values within tolerance."""
+    """Same end-point keys (order too) and all values within tolerance.
+
+    Tolerances follow ``tests/noise_floor.py``: per tensor max |d| <=
+    max(1e-4, 3 x the original's own noise max) and mean |d| <= max(1e-5,
+    3 x noise mean), with ``noise`` the net's golden noise floor (a
+    :class:`NoiseFloor` or the golden net name). Explicit ``rtol``/``atol``
+    (tests of single blocks that state their own bound) replace the
+    per-element part; the mean bound still applies.
+    """
+    if isinstance(noise, str):
+        noise = load_noise_floor(noise)
+    noise = noise or NoiseFloor("(none)")
+
+    def tol(key):
+        t = noise.tolerance(key)
+        if rtol is None and atol is None:
+            return t
+        return dataclasses.replace(
+            t, rtol=RTOL if rtol is None else rtol,
+            atol=ATOL if atol is None else atol,
+            source=f"stated rtol/atol; mean from {t.source}")
+
     got_keys, ref_keys = list(got_end_points), list(ref_end_points)
     if check_order:
         assert got_keys == ref_keys, (got_keys, ref_keys)
     else:
         assert sorted(got_keys) == sorted(ref_keys), (got_keys, ref_keys)
-    np.testing.assert_allclose(np.asarray(got_logits), ref_logits,
-                               rtol=rtol, atol=atol, err_msg="logits")
+    assert_close(got_logits, ref_logits, tol(None), err_msg="logits")
     for key in ref_keys:
-        got = np.asarray(got_end_points[key])
-        ref = np.asarray(ref_end_points[key])
-        assert got.shape == ref.shape, (key, got.shape, ref.shape)
-        np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol,
-                                   err_msg=f"end_points[{key!r}]")
+        assert_close(got_end_points[key], ref_end_points[key], tol(key),
+                     err_msg=f"end_points[{key!r}]")
 
 
 def write_checkpoint(variables: Sequence, path: str, seed: int = 0) -> dict:
@@ -269,9 +291,10 @@ def compare_with_oracle(
     x: np.ndarray,
     tmp_path: pathlib.Path,
     init_scale: float | None = None,
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    rtol: float | None = None,
+    atol: float | None = None,
     check_order: bool = True,
+    noise: NoiseFloor | str | None = None,
     **our_kwargs: Any,
 ):
     """Runs the original and ours from the same weights; asserts equal.
@@ -284,6 +307,10 @@ def compare_with_oracle(
         ours: our net function; called with ``our_kwargs`` inside
             ``our_arg_scope()``.
         x: the input batch.
+        noise: the golden net name whose noise floor sets the tolerance
+            (``tests/noise_floor.py``); None: the net named like ``ours``
+            (``vgg_16``, ``inception_v3_base`` -> ``inception_v3``) where
+            it has a noise file, else the 1e-4 / 1e-5 floors.
         init_scale: None (default): weights from :func:`write_checkpoint`
             (He-scaled, named after OUR variables; the original restores
             every one of its variables from it, so a name it lacks fails
@@ -294,6 +321,8 @@ def compare_with_oracle(
         ``(ref_logits, ref_end_points, model)``.
     """
     tf_slim = oracle.import_tf_slim()
+    if noise is None:
+        noise = _noise_net_of(ours)
     ref_order: list = []
 
     def build(images):
@@ -324,8 +353,17 @@ def compare_with_oracle(
     got_logits, got_eps = model(x, training=False)
     ref_eps = {k: ref_eps[k] for k in ref_order}
     assert_outputs_close(got_logits, got_eps, ref_logits, ref_eps,
-                         rtol=rtol, atol=atol, check_order=check_order)
+                         rtol=rtol, atol=atol, check_order=check_order,
+                         noise=noise)
     return ref_logits, ref_eps, model
+
+
+def _noise_net_of(fn: Callable) -> str | None:
+    """The golden net whose noise floor applies to ``fn`` (by its name:
+    ``vgg_16``, ``inception_v3_base`` -> ``inception_v3``), or None."""
+    name = getattr(fn, "__name__", "")
+    name = name[:-len("_base")] if name.endswith("_base") else name
+    return name if load_noise_floor(name).path else None
 
 
 class _Proxy:

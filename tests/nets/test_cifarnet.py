@@ -2,7 +2,7 @@
 
 research/slim's cifarnet is not pip-installable: ../shared/golden/cifarnet
 has a checkpoint and the logits/end points the original computed from it.
-Loaded by name, ours must match within rtol=atol=1e-4 (float32). The LRN
+Loaded by name, ours must match within the noise-floor tolerance of tests/noise_floor.py (float32). The LRN
 is also checked alone against ``tf.nn.lrn`` (the op slim called).
 """
 
@@ -14,6 +14,7 @@ import slimkeras as slim
 from slimkeras.nets import cifarnet
 from tests import oracle
 from tests.nets import net_checks as nc
+from tests.noise_floor import assert_close, load_noise_floor
 
 NAME, LOGITS = "cifarnet", "CifarNet/logits"
 
@@ -56,12 +57,13 @@ def test_matches_golden_outputs(golden_dir):
                                       x.shape[1:], is_training=False)
     oracle.load_by_name(model, ckpt, strict=True)
     logits, eps = model(x, training=False)
-    np.testing.assert_allclose(logits, data["logits"], rtol=1e-4, atol=1e-4)
+    noise = load_noise_floor(NAME, golden_dir)
+    assert_close(logits, data["logits"], noise.tolerance(), "logits")
     keys = [k.split("/", 1)[1] for k in data if k.startswith("end_points/")]
     assert "pool2" in keys  # after both LRNs
     for key in keys:
-        np.testing.assert_allclose(eps[key], data["end_points/" + key],
-                                   rtol=1e-4, atol=1e-4, err_msg=key)
+        assert_close(eps[key], data["end_points/" + key],
+                     noise.tolerance(key), key)
 
 
 def test_features_only():

@@ -2,7 +2,7 @@
 
 References: ``../shared/golden/mobilenet_v1`` (research/slim's net run in
 graph mode: manifest, checkpoint, outputs at 2x224x224x3). Numerics:
-logits and the stored end points within rtol=atol=1e-4 (float32; observed
+logits and the stored end points within the noise-floor tolerance of tests/noise_floor.py (float32; observed
 max differences ~3e-5 on logits of magnitude ~4). Variants (depth
 multipliers, min_depth, small inputs, global_pool) have no golden outputs:
 their names/shapes are checked against the original's documented rules —
@@ -20,6 +20,7 @@ import slimkeras as slim
 from slimkeras import checkpoints
 from slimkeras.nets import mobilenet_v1 as mv1
 from tests.nets import net_checks as nc
+from tests.noise_floor import assert_close, load_noise_floor
 
 NET = "mobilenet_v1"
 
@@ -69,16 +70,16 @@ def test_golden_checkpoint_outputs(golden_dir):
     # way); an eager call differs by float32 rounding (~3e-5 on logits,
     # up to 1.5e-4 on a few of 1e5 deep activations).
     logits, eps = model.predict_on_batch(data["input"])
-    np.testing.assert_allclose(logits, data["logits"], rtol=1e-4, atol=1e-4)
+    noise = load_noise_floor(NET, golden_dir)
+    assert_close(logits, data["logits"], noise.tolerance(), "logits")
     eager_logits = model(data["input"], training=False)[0]
-    np.testing.assert_allclose(eager_logits, data["logits"], rtol=1e-4,
-                               atol=1e-4)
+    assert_close(eager_logits, data["logits"], noise.tolerance(),
+                 "eager logits")
     keys = [k for k in data.files if k.startswith("end_points/")]
     assert len(keys) == 7
     for key in keys:
-        np.testing.assert_allclose(
-            eps[key.split("/", 1)[1]], data[key], rtol=1e-4, atol=1e-4,
-            err_msg=key)
+        name = key.split("/", 1)[1]
+        assert_close(eps[name], data[key], noise.tolerance(name), key)
 
 
 @pytest.mark.parametrize("multiplier,doc", [(1.0, DOC_PARAMS_100),

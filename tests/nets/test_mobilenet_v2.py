@@ -3,8 +3,9 @@
 References: ``../shared/golden/mobilenet_v2`` (research/slim's
 ``nets/mobilenet/mobilenet_v2.mobilenet`` run in graph mode under
 ``training_scope(is_training=False)``: manifest, checkpoint, outputs at
-2x224x224x3). Numerics: logits and the stored end points within
-rtol=atol=1e-4 (float32). Depth multipliers have no golden outputs: their
+2x224x224x3). Numerics: logits and the stored end points within the
+tests/noise_floor.py tolerance (float32). Depth multipliers have no
+golden outputs: their
 shapes are checked against the original's documented rules
 (``make_divisible(d * m, 8, min_depth=8)``, never more than 10% below
 ``d * m``; ``finegrain_classification_mode`` keeps the last conv at 1280
@@ -22,6 +23,7 @@ from slimkeras import checkpoints
 from slimkeras.nets import mobilenet_v2 as mv2
 from slimkeras.nets.mobilenet import conv_blocks
 from tests.nets import net_checks as nc
+from tests.noise_floor import assert_close, load_noise_floor
 
 NET = "mobilenet_v2"
 
@@ -59,15 +61,15 @@ def test_golden_checkpoint_outputs(golden_dir):
     # Graph mode (predict_on_batch) as the original; eager differs only
     # by float32 rounding of unfused conv+BN.
     logits, eps = model.predict_on_batch(data["input"])
-    np.testing.assert_allclose(logits, data["logits"], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(model(data["input"], training=False)[0],
-                               data["logits"], rtol=1e-4, atol=1e-4)
+    noise = load_noise_floor(NET, golden_dir)
+    assert_close(logits, data["logits"], noise.tolerance(), "logits")
+    assert_close(model(data["input"], training=False)[0], data["logits"],
+                 noise.tolerance(), "eager logits")
     keys = [k for k in data.files if k.startswith("end_points/")]
     assert len(keys) == 7
     for key in keys:
-        np.testing.assert_allclose(
-            eps[key.split("/", 1)[1]], data[key], rtol=1e-4, atol=1e-4,
-            err_msg=key)
+        name = key.split("/", 1)[1]
+        assert_close(eps[name], data[key], noise.tolerance(name), key)
 
 
 def test_make_divisible_rule():

@@ -4,8 +4,8 @@ Also holds the helpers the resnet_v1/resnet_v2 tests share: a calibrated
 checkpoint (weights ``N(0, 1/fan_in)``, random BN statistics) so that
 activations stay O(1) through deep residual stacks, and
 :func:`compare_resnet`, which runs the original from that checkpoint and
-ours from the same one. Float32 tolerance: rtol=atol=1e-4 (CPU conv/BN
-kernels differ by ~1e-6 at O(1)).
+ours from the same one. Float32 tolerance: the noise-floor rule of
+tests/noise_floor.py (CPU conv/BN kernels differ by ~1e-6 at O(1)).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from slimkeras.nets import resnet_v1
 from tests import oracle
 from tests.nets import net_checks
 
-RTOL = ATOL = 1e-4
 
 
 # --------------------------------------------------------------------------
@@ -104,6 +103,7 @@ def compare_resnet(
     tmp_path: pathlib.Path,
     train: bool = False,
     seed: int = 0,
+    noise: str | None = None,
 ):
     """Builds ``our_fn`` (functional) and the original ``slim_fn`` from one
     calibrated checkpoint; asserts variables, logits and end points equal.
@@ -111,7 +111,9 @@ def compare_resnet(
     Both functions take the images and return ``(net, end_points)``; each
     runs inside its library's ``resnet_arg_scope()``. With ``train=True``
     both run one training-mode forward pass (slim: with its UPDATE_OPS) and
-    the updated moving statistics are compared as well.
+    the updated moving statistics are compared as well. Tolerance: the
+    noise-floor rule of ``tests/noise_floor.py`` for the golden net
+    ``noise`` (e.g. ``'resnet_v1_50'``), else its 1e-4 / 1e-5 floors.
 
     Returns ``(model, checkpoint_path)``.
     """
@@ -133,7 +135,7 @@ def compare_resnet(
     assert sorted(values) == sorted(shapes)
     got, got_eps = model(x, training=train)
     net_checks.assert_outputs_close(got, got_eps, ref, ref_eps,
-                                    rtol=RTOL, atol=ATOL)
+                                    noise=noise)
     if train:
         reader = tf.train.load_checkpoint(ckpt)
         moving = [v for v in model.weights if "moving_" in v.path]

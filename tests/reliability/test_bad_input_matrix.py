@@ -317,9 +317,13 @@ add("restore HDF5 file", checkpoints.CheckpointReadError,
     ["w.weights.h5"],
     lambda c: checkpoints.restore(c.model, _write(
         c, "w.weights.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 64)))
-add("restore foreign TF2 training ckpt", checkpoints.CheckpointMismatchError,
-    ["net/conv1/weights", "ckpt-1"],
-    lambda c: checkpoints.restore(c.model, _train_ckpt(c)))
+# A slimkeras train_dir restores by slim name (issue 16); a TF2 checkpoint
+# of another layout (tf.train.Checkpoint(model=…)) has no slim names.
+add("restore foreign TF2 object-based ckpt",
+    checkpoints.CheckpointMismatchError,
+    ["net/conv1/weights", "obj-1", "object-based", "TrainingCheckpoint"],
+    lambda c: checkpoints.restore(c.model, tf.train.Checkpoint(
+        model=c.model).write(str(c.tmp / "obj-1"))))
 add("restore wider logits", ValueError,
     ["net/logits/weights", "(144, 4)"],
     lambda c: checkpoints.restore(c.model, _wide_ckpt(c)))

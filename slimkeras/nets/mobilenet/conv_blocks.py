@@ -5,6 +5,8 @@
 plus a residual when shapes allow. Scopes and end point names match the
 original: ``<block>/expand``, ``<block>/depthwise``, ``<block>/project`` and
 the named outputs ``expansion_output``, ``depthwise_output``, ``output``.
+``squeeze_excite`` is MobileNet V3's gate (``<block>/squeeze_excite/Conv``,
+``Conv_1``), used there as the block's ``expansion_transform``.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from keras import ops
 from slimkeras import naming
 from slimkeras import scopes
 from slimkeras.activations import linear
+from slimkeras.activations import relu
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.separable_conv import separable_conv2d
+from slimkeras.layers.upsample import resize_bilinear
 
 __all__ = [
     "make_divisible",
@@ -28,6 +32,7 @@ __all__ = [
     "split_conv",
     "split_separable_conv2d",
     "expanded_conv",
+    "squeeze_excite",
     "NAMED_OUTPUTS",
 ]
 
@@ -275,3 +280,52 @@ def expanded_conv(
               and int(net.shape[-1]) == int(inputs.shape[-1])):
             net = ops.add(net, inputs)
         return _named("output", net, None)
+
+
+@scopes.add_arg_scope
+def squeeze_excite(inputs, divisible_by: int = 8, squeeze_factor: float = 3,
+                   inner_activation_fn: Any = relu,
+                   gating_fn: Any = ops.sigmoid,
+                   squeeze_input_tensor=None, pool: int | None = None):
+    """Squeeze-excite (MobileNet V3): ``inputs * gate(squeeze_input)``.
+
+    Under ``squeeze_excite/``: mean over H, W (or, with ``pool``, a VALID
+    ``pool`` x ``pool`` average pool of stride ``pool`` when the map is at
+    least that tall, bilinearly resized back with aligned corners), 1x1
+    ``Conv`` to ``make_divisible(C_squeeze / squeeze_factor,
+    divisible_by)`` channels with ``inner_activation_fn``, 1x1 ``Conv_1``
+    to ``C`` channels with ``gating_fn``; both with biases and no
+    normalizer. ``squeeze_input_tensor`` (default ``inputs``) feeds the
+    gate.
+    """
+    with naming.variable_scope("squeeze_excite"):
+        src = inputs if squeeze_input_tensor is None else squeeze_input_tensor
+        if len(src.shape) != 4 or src.shape[-1] is None:
+            raise ValueError(
+                "squeeze_excite: expected [B, H, W, C] with known C. "
+                f"Received shape {tuple(src.shape)}."
+            )
+        size = tuple(inputs.shape[1:3])
+        squeeze_channels = make_divisible(int(src.shape[-1]) / squeeze_factor,
+                                          divisible_by)
+        height = src.shape[1]
+        if pool is not None and height is not None and height >= pool:
+            pooled = ops.average_pool(src, (pool, pool), (pool, pool),
+                                      "valid", data_format="channels_last")
+        elif pool is not None:
+            pooled = ops.average_pool(src, tuple(src.shape[1:3]), 1,
+                                      "valid", data_format="channels_last")
+        else:
+            pooled = ops.mean(src, axis=[1, 2], keepdims=True)
+        squeeze = conv2d(pooled, squeeze_channels, [1, 1], normalizer_fn=None,
+                         activation_fn=inner_activation_fn)
+        excite = conv2d(squeeze, int(inputs.shape[-1]), [1, 1],
+                        normalizer_fn=None, activation_fn=gating_fn)
+        if pool is not None:
+            if None in size:
+                raise ValueError(
+                    "squeeze_excite: `pool` needs static H and W. Received "
+                    f"shape {tuple(inputs.shape)}."
+                )
+            excite = resize_bilinear(excite, size, align_corners=True)
+        return ops.multiply(inputs, excite)
