@@ -6,7 +6,19 @@ the layers (``conv2d``, ``fully_connected``, ``batch_norm``, ``repeat``,
 variables named exactly as TF-Slim named them.
 """
 
-from slimkeras import activations as activations
+import os as _os
+import sys as _sys
+
+# Run as a program (``python -m slimkeras …`` sets argv[0] to "-m" while
+# the package is imported; the ``slimkeras`` console script), TensorFlow's
+# C++ INFO/WARNING lines are quieted before TensorFlow is imported below.
+# A library import leaves the user's process as it is.
+if _sys.argv and (_sys.argv[0] == "-m" or
+                  _os.path.basename(_sys.argv[0]) == "slimkeras"):
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+del _os, _sys
+
+from slimkeras import activations as activations  # noqa: E402
 from slimkeras import initializers as initializers
 from slimkeras import layers as layers
 from slimkeras import losses as losses

@@ -144,10 +144,10 @@ class Model(keras.Model):
                 )
         self._input_ranks = [len(spec.shape) for spec in flat]
         self._input_rank = self._input_ranks[0]
-        inputs = _pack(specs, [
-            ops.zeros((1,) + tuple(spec.shape[1:]), dtype=spec.dtype)
-            for spec in flat])
-        with backend_ops.eager_scope():
+        with backend_ops.eager_scope():  # also when fit builds in a graph
+            inputs = _pack(specs, [
+                ops.zeros((1,) + tuple(spec.shape[1:]), dtype=spec.dtype)
+                for spec in flat])
             self._run(inputs, training=False)
             for path, layer in self._registry.layers.items():
                 self.slim_layers[path] = layer

@@ -9,7 +9,6 @@ checks the committed notebooks carry no outputs (strip them with
 
 from __future__ import annotations
 
-import os
 import pathlib
 import time
 

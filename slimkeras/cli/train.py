@@ -252,11 +252,18 @@ def _run(args: argparse.Namespace) -> int:
             save_interval_steps=args.save_interval_steps,
             save_interval_secs=args.save_interval_secs,
             save_summaries_secs=args.save_summaries_secs)
+    except learning.NoTrainingStepError:
+        loss = None
     except ValueError as e:
         raise common.CLIError(f"--train_dir {args.train_dir}: {e}") from None
     step.write(force=True)
-    print(f"step {int(inner.step.numpy())}: loss {loss:.4f}; checkpoints in "
-          f"{args.train_dir}")
+    if loss is None:
+        print(f"--train_dir {args.train_dir} is already at step "
+              f"{int(inner.step.numpy())} (--max_number_of_steps="
+              f"{args.max_number_of_steps}): no step to run")
+    else:
+        print(f"step {int(inner.step.numpy())}: loss {loss:.4f}; "
+              f"checkpoints in {args.train_dir}")
     split = args.eval_split_name or (
         "test" if args.dataset_name == "digits" else None)
     if split:

@@ -24,11 +24,11 @@ import os
 import time
 from typing import Any, Callable
 
-import keras
 import tensorflow as tf
 
 from slimkeras.checkpoints.training import TrainingCheckpoint
 from slimkeras.learning import graph_args
+from slimkeras.learning.progress import TrainProgress
 
 _log = logging.getLogger("slimkeras.learning")
 _USE_DEFAULT = graph_args.USE_DEFAULT
@@ -304,7 +304,7 @@ def _run(train_op, train_step_fn, kwargs, dataset, number_of_steps, step,
     last_save = last_summary = time.time()
     last_saved_step = step
     loss = None
-    progress = keras.utils.Progbar(number_of_steps, verbose=int(verbose))
+    progress = TrainProgress(number_of_steps, verbose)
     for batch in _batches(train_op, dataset):
         if default_fn:
             counter.value = step + 1
@@ -321,7 +321,7 @@ def _run(train_op, train_step_fn, kwargs, dataset, number_of_steps, step,
         step = step + 1 if default_fn else int(step_var.numpy())
         now = time.time()
         if log_every_n_steps and step % log_every_n_steps == 0:
-            progress.update(step, [("loss", float(loss))])
+            progress.update(step, float(loss))
         if writer is not None and (
                 now - last_summary >= save_summaries_secs
                 or step == start_step + 1):

@@ -6,7 +6,10 @@ net (CifarNet; the ORIGINAL research/slim checkpoint from
 flowers-layout dataset (research/slim's ``flowers_<split>_NNNNN-of-NNNNN
 .tfrecord`` + ``labels.txt``), tiny images and few steps; then
 ``export_inference_graph`` + freeze, and the frozen graph run through
-``tf.compat.v1.import_graph_def`` with research/slim's node names.
+``tf.compat.v1.import_graph_def`` with research/slim's node names; the
+scripts' eval calls after each stage; and ``train_lenet_on_mnist.sh`` /
+``train_cifarnet_on_cifar10.sh`` (train + eval) on mnist/cifar10-layout
+TFRecords of a few images.
 """
 
 import io
@@ -345,3 +348,73 @@ def test_export_keeps_inception_v3_aux_logits(tmp_path):
     for n in names:
         np.testing.assert_array_equal(mine.get_tensor(n), orig.get_tensor(n),
                                       err_msg=n)
+
+
+def test_eval_after_each_fine_tune_stage(finetuned):
+    """The scripts' eval_image_classifier.py calls between the stages:
+    --checkpoint_path is the train_dir each stage wrote; research/slim's
+    tags are printed and written to --eval_dir."""
+    from tensorboard.backend.event_processing import event_accumulator
+
+    root, data, train_dir, _, _, _ = finetuned
+    for ckpt in (train_dir, train_dir + "/all"):
+        eval_dir = str(root / ("eval_" + os.path.basename(ckpt)))
+        out = _cli("eval", f"--checkpoint_path={ckpt}",
+                   f"--eval_dir={eval_dir}", "--dataset_name=flowers",
+                   "--dataset_split_name=validation", f"--dataset_dir={data}",
+                   "--model_name=cifarnet", "--batch_size=8")
+        assert "eval/Accuracy" in out and "eval/Recall_5" in out
+        acc = event_accumulator.EventAccumulator(eval_dir)
+        acc.Reload()
+        tags = set(acc.Tags()["tensors"]) | set(acc.Tags()["scalars"])
+        assert {"eval/Accuracy", "eval/Recall_5"} <= tags, tags
+        # 5 classes: recall@5 covers every class.
+        value = [line for line in out.splitlines() if "eval/Recall_5" in line]
+        assert value and float(value[0].split(":")[1]) == 1.0, value
+
+
+def _small_split(root, name, shape, n):
+    rng = np.random.default_rng(1)
+    examples = []
+    for i in range(n):
+        label = i % 10
+        img = rng.integers(0, 256, shape, dtype=np.uint8)
+        img[..., :] = np.clip(img // 4 + label * 20, 0, 255).astype(np.uint8)
+        examples.append(tfrecords.image_to_tfexample(
+            tf.io.encode_png(img).numpy(), b"png", shape[0], shape[1],
+            label))
+    tfrecords.write_tfrecord(os.path.join(root, name), examples)
+
+
+@pytest.mark.parametrize("script", ["train_lenet_on_mnist.sh",
+                                    "train_cifarnet_on_cifar10.sh"])
+def test_train_then_eval_scripts(tmp_path, script):
+    """research/slim's scripts/train_lenet_on_mnist.sh and
+    train_cifarnet_on_cifar10.sh, their flags unchanged but the step
+    count, batch size and directories (data: a few images in research/
+    slim's mnist_<split>.tfrecord / cifar10_<split>.tfrecord layout)."""
+    data, train_dir = str(tmp_path / "data"), str(tmp_path / "train")
+    os.makedirs(data)
+    if script == "train_lenet_on_mnist.sh":
+        name, net, shape = "mnist", "lenet", (28, 28, 1)
+        flags = ["--preprocessing_name=lenet", "--learning_rate=0.01",
+                 "--optimizer=sgd", "--learning_rate_decay_type=fixed",
+                 "--weight_decay=0"]
+    else:
+        name, net, shape = "cifar10", "cifarnet", (32, 32, 3)
+        flags = ["--preprocessing_name=cifarnet", "--optimizer=sgd",
+                 "--learning_rate=0.1", "--learning_rate_decay_factor=0.1",
+                 "--num_epochs_per_decay=200", "--weight_decay=0.004"]
+    _small_split(data, f"{name}_train.tfrecord", shape, 24)
+    _small_split(data, f"{name}_test.tfrecord", shape, 12)
+    out = _cli("train", f"--train_dir={train_dir}", f"--dataset_name={name}",
+               "--dataset_split_name=train", f"--dataset_dir={data}",
+               f"--model_name={net}", "--max_number_of_steps=3",
+               "--batch_size=8", "--save_interval_secs=60",
+               "--save_summaries_secs=60", "--log_every_n_steps=100", *flags)
+    assert "step 3:" in out
+    out = _cli("eval", f"--checkpoint_path={train_dir}",
+               f"--eval_dir={train_dir}", f"--dataset_name={name}",
+               "--dataset_split_name=test", f"--dataset_dir={data}",
+               f"--model_name={net}")
+    assert "eval/Accuracy" in out and "eval/Recall_5" in out

@@ -128,6 +128,7 @@ def test_conv1d_rate(tmp_path):
     helpers.check_parity(build, layer, x, tmp_path)
 
 
+@pytest.mark.needs_onednn  # the original: NCHW needs oneDNN on CPU
 @pytest.mark.parametrize("fn_name,cls_name,fmt,shape", [
     ("conv2d", "Conv2D", "NCHW", (2, 3, 7, 6)),
     # Output width == channels: a Keras ops.add heuristic once added the
@@ -152,6 +153,7 @@ def test_channels_first_matches_tf_slim(tmp_path, fn_name, cls_name, fmt,
     assert layer.compute_output_shape(x.shape) == ref.shape
 
 
+@pytest.mark.needs_onednn  # the original: NCHW needs oneDNN on CPU
 def test_nchw_with_batch_norm_matches_tf_slim(tmp_path):
     tf_slim = import_tf_slim()
     x = helpers.rand(2, 3, 6, 6)

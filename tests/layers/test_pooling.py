@@ -34,6 +34,7 @@ def test_pool2d_matches_tf_slim(op, kernel, stride, padding, size):
     np.testing.assert_allclose(y, ref, rtol=TOL, atol=TOL)
 
 
+@pytest.mark.needs_onednn  # the original: NCHW needs oneDNN on CPU
 @pytest.mark.parametrize("op", ["max_pool2d", "avg_pool2d"])
 def test_defaults_and_nchw(op):
     tf_slim = import_tf_slim()

@@ -339,3 +339,24 @@ def test_train_errors_name_the_fix(tmp_path):
     last = learning.train(step, ds, str(tmp_path), number_of_steps=1,
                           verbose=False)
     assert np.isfinite(last) and int(step.step.numpy()) == 1
+
+
+def test_progress_is_plain_lines_when_stdout_is_not_a_tty(capsys):
+    """A log file or pipe gets one plain line per logging interval, no
+    ``\\r``/ANSI progress-bar codes (a terminal keeps Keras's bar)."""
+    import io
+
+    from slimkeras.learning.progress import TrainProgress
+
+    buf = io.StringIO()
+    progress = TrainProgress(30, stream=buf)
+    assert progress.bar is None
+    for step in (10, 20, 30):
+        progress.update(step, 1.0 / step)
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "step 10/30: loss 0.1000"
+    assert lines[2].startswith("step 30/30: loss 0.0333 (")
+    assert "\r" not in buf.getvalue() and "\x1b" not in buf.getvalue()
+    quiet = io.StringIO()
+    TrainProgress(30, verbose=False, stream=quiet).update(10, 1.0)
+    assert quiet.getvalue() == ""

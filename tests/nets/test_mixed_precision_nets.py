@@ -322,7 +322,10 @@ def test_fold_and_freeze_under_policy(policy):
 SWEEP = {"lenet": 28, "cifarnet": 32, "inception_v1": 224, "vgg_16": 224,
          "vgg_19": 224, "vgg_a": 224, "alexnet_v2": 224, "overfeat": 231,
          "inception_v3": 107, "inception_v4": 107,
-         "inception_resnet_v2": 107, "inception_v2": 96}
+         "inception_resnet_v2": 107, "inception_v2": 96,
+         # NASNet/PNASNet's aux head needs a >= 5x5 map at its cell.
+         "nasnet_cifar": 32, "nasnet_mobile": 96, "nasnet_large": 96,
+         "pnasnet_mobile": 96, "pnasnet_large": 96}
 
 
 @pytest.mark.slow  # every registered net, both policies: many minutes
@@ -331,10 +334,13 @@ SWEEP = {"lenet": 28, "cifarnet": 32, "inception_v1": 224, "vgg_16": 224,
 def test_every_net_infers_and_fits_under_policy(net, policy):
     """Inference and one fit step; float32 variables, finite loss."""
     size = SWEEP.get(net, 64)
-    ch = registry.get_net(net).channels
+    spec = registry.get_net(net)
+    shape = (size, size, spec.channels)
+    if spec.num_frames:  # video nets (i3d, s3dg): a short clip
+        shape = (8, 48, 48, spec.channels)
     model = registry.create_model(net, num_classes=5, dtype=policy,
-                                  input_shape=(size, size, ch))
-    x = nc.random_images((2, size, size, ch), seed=1)
+                                  input_shape=shape)
+    x = nc.random_images((2,) + shape, seed=1)
     out = model.predict_on_batch(x)
     assert out.dtype == COMPUTE[policy]
     assert np.isfinite(np.asarray(out, "float32")).all()

@@ -156,6 +156,9 @@ def test_fit_stop_on_nan_loss_raises_with_step():
               callbacks=[learning.StopOnNaN()])
 
 
+# ReLU maps NaN to 0 only in oneDNN's kernel (Eigen's relu keeps NaN, so
+# the loss is NaN too and the silent case does not arise without it).
+@pytest.mark.needs_onednn
 def test_fit_stop_on_nan_gradient_with_finite_loss():
     m, x, y = _fit_nan_model("x")
     with pytest.raises(learning.NonFiniteLossError,
@@ -164,7 +167,10 @@ def test_fit_stop_on_nan_gradient_with_finite_loss():
               callbacks=[learning.StopOnNaN()])
 
 
-@pytest.mark.parametrize("kind", ["x", "y"])
+# ReLU maps NaN to 0 only in oneDNN's kernel (Eigen's relu keeps NaN, so
+# the loss is NaN too and the silent case does not arise without it).
+@pytest.mark.parametrize("kind", [
+    pytest.param("x", marks=pytest.mark.needs_onednn), "y"])
 def test_fit_stop_on_nan_restores_last_finite_weights(kind):
     m, x, y = _fit_nan_model(kind)
     init = [np.array(v) for v in m.weights]
