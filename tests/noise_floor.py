@@ -45,7 +45,7 @@ __all__ = [
     "assert_close",
 ]
 
-GOLDEN = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+from tests.conftest import GOLDEN  # noqa: E402  (../shared/golden)
 
 FACTOR = 3.0
 MAX_FLOOR = 1e-4

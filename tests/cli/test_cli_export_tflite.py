@@ -2,26 +2,13 @@
 --include_preprocessing`` from a TF1 name-based checkpoint, checked in the
 runtimes (TFLite interpreter; tf.saved_model.load)."""
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
-
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from slimkeras import checkpoints, nets
-from slimkeras.cli import main
 from slimkeras.export import run_tflite
-
-
-def _cli(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as e:  # argparse errors
-            rc = e.code
-    return rc, out.getvalue(), err.getvalue()
+from tests.cli.in_process import run_cli as _cli
 
 
 @pytest.fixture(scope="module")

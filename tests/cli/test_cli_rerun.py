@@ -1,17 +1,7 @@
 """Re-running a finished ``train`` (as research/slim users re-run a
 script) says so instead of failing or reporting a loss of no step."""
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
-
-from slimkeras.cli import main
-
-
-def _run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
+from tests.cli.in_process import run_cli as _run
 
 
 def test_rerun_of_a_finished_train_dir(tmp_path):

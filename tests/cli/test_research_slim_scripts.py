@@ -12,9 +12,7 @@ scripts' eval calls after each stage; and ``train_lenet_on_mnist.sh`` /
 TFRecords of a few images.
 """
 
-import io
 import os
-from contextlib import redirect_stderr, redirect_stdout
 
 import numpy as np
 import pytest
@@ -22,14 +20,12 @@ import tensorflow as tf
 
 from slimkeras.cli import main
 from slimkeras.data import tfrecords
+from tests.cli.in_process import run_cli
 
 
 def _cli(*argv):
-    buf, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(buf), redirect_stderr(err):
-        rc = main(list(argv))
-    out = buf.getvalue()
-    assert rc == 0, (out + err.getvalue())[-3000:]
+    rc, out, err = run_cli(*argv)
+    assert rc == 0, (out + err)[-3000:]
     return out
 
 
