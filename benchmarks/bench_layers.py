@@ -43,14 +43,19 @@ def build_keras(n):
 def interleave(a, b, repeats):
     ta, tb = [], []
     for _ in range(repeats):
-        t = time.perf_counter(); a(); ta.append(time.perf_counter() - t)
-        t = time.perf_counter(); b(); tb.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        a()
+        ta.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        b()
+        tb.append(time.perf_counter() - t)
     return ta, tb
 
 
 def fmt(name, ta, tb):
     ma, mb = statistics.median(ta), statistics.median(tb)
-    return (f"{name:38s} slim {ma*1e3:9.2f} ms [{min(ta)*1e3:.2f}-{max(ta)*1e3:.2f}]"
+    return (f"{name:38s} slim {ma*1e3:9.2f} ms "
+            f"[{min(ta)*1e3:.2f}-{max(ta)*1e3:.2f}]"
             f"  keras {mb*1e3:9.2f} ms [{min(tb)*1e3:.2f}-{max(tb)*1e3:.2f}]"
             f"  ratio {ma/mb:.3f}")
 
@@ -72,7 +77,7 @@ def main(argv=None):
             net = slim.conv2d(net, 16, [3, 3], scope=f"c{i}")
     m_slim = keras.Model(inp, net)
     net = inp
-    for i in range(20):
+    for _ in range(20):
         net = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(net)
     m_keras = keras.Model(inp, net)
     m_keras.set_weights(m_slim.get_weights())

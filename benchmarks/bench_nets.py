@@ -174,9 +174,9 @@ def original_candidates(module, fn_name, slim_model, size, batch, classes,
     pass (bf16), the original's only route to bf16.
     """
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
-    from tests.oracle import import_tf_slim  # noqa: F401  (applies the shim)
-
     import importlib
+
+    from tests.oracle import import_tf_slim  # noqa: F401  (applies the shim)
 
     import_tf_slim()
     tf_slim = importlib.import_module("tf_slim")

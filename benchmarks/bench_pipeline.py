@@ -34,7 +34,8 @@ def pipeline_rate(name, batch, n_batches, data_dir):
     size = spec.default_image_size
     fn = preprocessing_factory.get_preprocessing(spec.preprocessing, True)
     ds = make_batches(get_dataset("digits", "train", data_dir), batch, fn,
-                      size, is_training=True, channels=spec.channels)
+                      size, is_training=True, channels=spec.channels,
+                      num_epochs=None)
     it = iter(ds)
     next(it)
     start = time.perf_counter()

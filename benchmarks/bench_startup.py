@@ -130,7 +130,8 @@ def main(argv=None):
     first = interleaved_children(["slimkeras_first_call", "original_first_call",
                                   "keras_first_call"], 224, rounds)
     report_seconds(first, rows)
-    cons = interleaved_children(["construct_resnet_v1_152", "construct_ResNet152",
+    cons = interleaved_children(["construct_resnet_v1_152",
+                                 "construct_ResNet152",
                                  "construct_inception_v3",
                                  "construct_InceptionV3"], 299, rounds)
     report_seconds(cons, rows)

@@ -104,7 +104,8 @@ def main(argv=None):
         lo, hi = min(times[k]), max(times[k])
         print(f"{k:28s} {steps / t:7.1f} steps/s [{steps / hi:.1f}-"
               f"{steps / lo:.1f}]")
-    print(f"train() / tf.function loop: x{med['tf.function'] / med['train()']:.3f}")
+    print("train() / tf.function loop: "
+          f"x{med['tf.function'] / med['train()']:.3f}")
     print(f"train() / fit:              x{med['fit'] / med['train()']:.3f}")
     print("train(check_numerics=False) / tf.function loop: "
           f"x{med['tf.function'] / med['train(check_numerics=False)']:.3f}")

@@ -386,7 +386,7 @@ def main() -> None:
     print(f"wrote {path}: {total} names")
 
 
-HEADER = """# Migrating from tf_slim (tf.contrib.slim) to slimkeras
+HEADER = ("""# Migrating from tf_slim (tf.contrib.slim) to slimkeras
 
 Every public name of tf_slim 1.1.0 — the top-level package and its
 submodules — and what to use in slimkeras. `import tf_slim as slim`
@@ -411,22 +411,61 @@ What changes in practice:
 
 | tf_slim (TF1 graph) | slimkeras (TF2 eager, Keras 3) |
 |---|---|
-| `tf.Graph`, `tf.Session`, `sess.run` | eager calls; `keras.Model` |
-| `tf.variable_scope(…, reuse=True)` / `make_template` | `slim.Model(model_fn)` reuses layers by scope path; it takes structured inputs (tuple/list/dict, as Keras models) and returns what `model_fn` returns (`preds, end_points = slim.Model(fn)(x)`; for `fit` on such a function use `slim.Model(lambda x: fn(x)[0])`) |
-| `with tf.variable_scope('a') as sc` (`sc.name`, `sc.original_name_scope`) | `with slim.variable_scope('a') as sc`: a `str` (the path) with TF1's `.name`, `.original_name_scope` (`a/`, then `a_1/` on re-entry) and `.reuse`; passing `sc` back re-enters that scope |
-| `tf.reset_default_graph()` / a new `tf.Graph` per build | nothing: each model is its own "graph" — a model is what grows from its `keras.Input`s; building the same net or model function again (direct call, `nets_factory`, `create_model`, `slim.Model`) gives the same variable paths, so a checkpoint restores after a re-run. Explicitly: `with slim.name_registry():`; `keras.backend.clear_session()` also starts afresh. Per thread. Two layers of one model at one explicit scope raise TF1's "Variable … already exists" (use `reuse=True`). Multi-input models whose branches start with the same default name: open `slim.name_registry()` around the build (Keras otherwise reports the duplicate layer name) |
-| `tf.get_collection(GraphKeys.MODEL_VARIABLES)` / `slim.get_model_variables()` | unchanged: without an owner the queries read the variables made in the current name registry (the model being built, or the last one built in this thread); or pass the model first: `slim.get_model_variables(model, 'vgg_16/fc8')` |
-| `slim.learning.train(train_op, logdir)` | `model.compile` + `model.fit`, or `slimkeras.learning.train(train_op, logdir, dataset=ds)` |
-| `value, update_op = slim.metrics.streaming_accuracy(preds, labels)` + `sess.run(update_op)` per batch | `value, update = slimkeras.metrics.streaming_accuracy()` before the loop, `update(preds, labels)` per batch |
-| `slim.evaluation.evaluation_loop` | `model.evaluate`, or `slimkeras.evaluation.evaluation_loop` |
-| `slim.assign_from_checkpoint_fn` + `init_fn` | `slimkeras.checkpoints.restore(model, path, exclude=…)` |
-| `tf.train.Saver` | `slimkeras.checkpoints.save_tf1_checkpoint` (TF-Slim format) or `TrainingCheckpoint` |
-| `tf.GraphKeys.REGULARIZATION_LOSSES` | `model.losses`; `slim.losses.get_regularization_losses()` (no collector) also has the penalties of `slim.variable(…, regularizer=…)` made outside a layer |
-| `slim.summaries.*` | `tf.summary.*`, `keras.callbacks.TensorBoard` |
-| queues / `slim.queues` / `prefetch_queue` | `tf.data` |
-| `train_image_classifier.py --flags` | `python -m slimkeras train --flags` |
-| `freeze_graph` + `optimize_for_inference` / `transform_graph --transforms=fold_batch_norms` | `slimkeras.inference.freeze(model)` (`.write_graph(path)` for a frozen `GraphDef`), or `slimkeras.inference.fold_batch_norms(model)` then `model.export(dir)` / `python -m slimkeras export --fold_batch_norms` |
 """
+    "| `tf.Graph`, `tf.Session`, `sess.run` | eager calls; `keras.Model` |\n"
+    "| `tf.variable_scope(…, reuse=True)` / `make_template` | "
+    "`slim.Model(model_fn)` reuses layers by scope path; it takes "
+    "structured inputs (tuple/list/dict, as Keras models) and returns what "
+    "`model_fn` returns (`preds, end_points = slim.Model(fn)(x)`; for "
+    "`fit` on such a function use `slim.Model(lambda x: fn(x)[0])`) |\n"
+    "| `with tf.variable_scope('a') as sc` (`sc.name`, "
+    "`sc.original_name_scope`) | `with slim.variable_scope('a') as sc`: a "
+    "`str` (the path) with TF1's `.name`, `.original_name_scope` (`a/`, "
+    "then `a_1/` on re-entry) and `.reuse`; passing `sc` back re-enters "
+    "that scope |\n"
+    "| `tf.reset_default_graph()` / a new `tf.Graph` per build | nothing: "
+    'each model is its own "graph" — a model is what grows from its '
+    "`keras.Input`s; building the same net or model function again (direct "
+    "call, `nets_factory`, `create_model`, `slim.Model`) gives the same "
+    "variable paths, so a checkpoint restores after a re-run. Explicitly: "
+    "`with slim.name_registry():`; `keras.backend.clear_session()` also "
+    "starts afresh. Per thread. Two layers of one model at one explicit "
+    "scope raise TF1's \"Variable … already exists\" (use `reuse=True`). "
+    "Multi-input models whose branches start with the same default name: "
+    "open `slim.name_registry()` around the build (Keras otherwise reports "
+    "the duplicate layer name) |\n"
+    "| `tf.get_collection(GraphKeys.MODEL_VARIABLES)` / "
+    "`slim.get_model_variables()` | unchanged: without an owner the "
+    "queries read the variables made in the current name registry (the "
+    "model being built, or the last one built in this thread); or pass the "
+    "model first: `slim.get_model_variables(model, 'vgg_16/fc8')` |\n"
+    "| `slim.learning.train(train_op, logdir)` | `model.compile` + "
+    "`model.fit`, or `slimkeras.learning.train(train_op, logdir, "
+    "dataset=ds)` |\n"
+    "| `value, update_op = slim.metrics.streaming_accuracy(preds, labels)` "
+    "+ `sess.run(update_op)` per batch | `value, update = "
+    "slimkeras.metrics.streaming_accuracy()` before the loop, "
+    "`update(preds, labels)` per batch |\n"
+    "| `slim.evaluation.evaluation_loop` | `model.evaluate`, or "
+    "`slimkeras.evaluation.evaluation_loop` |\n"
+    "| `slim.assign_from_checkpoint_fn` + `init_fn` | "
+    "`slimkeras.checkpoints.restore(model, path, exclude=…)` |\n"
+    "| `tf.train.Saver` | `slimkeras.checkpoints.save_tf1_checkpoint` "
+    "(TF-Slim format) or `TrainingCheckpoint` |\n"
+    "| `tf.GraphKeys.REGULARIZATION_LOSSES` | `model.losses`; "
+    "`slim.losses.get_regularization_losses()` (no collector) also has the "
+    "penalties of `slim.variable(…, regularizer=…)` made outside a layer |\n"
+    "| `slim.summaries.*` | `tf.summary.*`, `keras.callbacks.TensorBoard` |\n"
+    "| queues / `slim.queues` / `prefetch_queue` | `tf.data` |\n"
+    "| `train_image_classifier.py --flags` | `python -m slimkeras train "
+    "--flags` |\n"
+    "| `freeze_graph` + `optimize_for_inference` / `transform_graph "
+    "--transforms=fold_batch_norms` | `slimkeras.inference.freeze(model)` "
+    "(`.write_graph(path)` for a frozen `GraphDef`), or "
+    "`slimkeras.inference.fold_batch_norms(model)` then "
+    "`model.export(dir)` / `python -m slimkeras export --fold_batch_norms` "
+    "|\n"
+)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ serializable. Known callables are stored by name; others go through
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import keras
 

@@ -228,7 +228,8 @@ def evaluation_loop(
     returns True. Returns the last evaluation's result (``{}`` if none).
     """
     last, count, values = None, 0, {}
-    while max_number_of_evaluations is None or count < max_number_of_evaluations:
+    while (max_number_of_evaluations is None
+           or count < max_number_of_evaluations):
         path = wait_for_new_checkpoint(checkpoint_dir, last,
                                        min(eval_interval_secs, 1.0), timeout)
         if path is None:

@@ -30,8 +30,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from slimkeras import activations
-from slimkeras import naming
+from slimkeras import activations, naming
 from slimkeras.layers.batch_norm import BatchNorm
 from slimkeras.layers.conv import Convolution
 from slimkeras.layers.fully_connected import FullyConnected

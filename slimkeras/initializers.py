@@ -111,6 +111,23 @@ def get(identifier: Any) -> keras.initializers.Initializer | None:
     )
 
 
+def fresh(init: Any) -> Any:
+    """``init`` itself, or a copy of it where reusing it would repeat values.
+
+    An unseeded Keras random initializer fixes a seed when it is made, so
+    one instance shared by several layers (one ``arg_scope`` default, as in
+    ``arg_scope([conv2d], weights_initializer=truncated_normal_initializer(
+    0.1))``) would give every same-shaped variable identical values. TF1
+    drew fresh values per variable there; a copy made from the config
+    draws a new seed and does the same. A seeded initializer is kept, as
+    TF1 kept an op seed (the same values each time).
+    """
+    if (isinstance(init, keras.initializers.Initializer)
+            and getattr(init, "_init_seed", 0) is None):
+        return type(init).from_config(init.get_config())
+    return init
+
+
 def serialize(init: Any) -> Any:
     if init is None:
         return None

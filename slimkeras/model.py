@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -72,7 +73,8 @@ class Model(keras.Model):
     ):
         if not callable(model_fn):
             raise TypeError(
-                f"slim.Model: model_fn must be callable. Received: {model_fn!r}."
+                "slim.Model: model_fn must be callable. "
+                f"Received: {model_fn!r}."
             )
         if name is None:
             # A TF name scope must start with a letter/digit: '_net' or
@@ -159,11 +161,14 @@ class Model(keras.Model):
 
         ranks = [len(t.shape) for t in tree.flatten(inputs)]
         if ranks != self._input_ranks:
+            expected = (self._input_ranks if len(self._input_ranks) > 1
+                        else self._input_rank)
             raise ValueError(
                 f"slim.Model {self.name!r} was built for inputs of rank "
-                f"{self._input_ranks if len(self._input_ranks) > 1 else self._input_rank}; "
+                f"{expected}; "
                 f"received rank {ranks if len(ranks) > 1 else ranks[0]} "
-                f"(shape {tree.map_structure(lambda t: tuple(t.shape), inputs)})."
+                "(shape "
+                f"{tree.map_structure(lambda t: tuple(t.shape), inputs)})."
             )
         return self._run(inputs, training)
 

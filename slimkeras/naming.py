@@ -34,7 +34,8 @@ import contextvars
 import dataclasses
 import threading
 import weakref
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 __all__ = [
     "NameRegistry",
@@ -135,7 +136,7 @@ class NameRegistry:
                 out.append(layer)
         return out
 
-    def call_view(self) -> "NameRegistry":
+    def call_view(self) -> NameRegistry:
         """Fresh counters over the same layer cache (one per model call).
 
         Replicas of a ``tf.distribute`` strategy call a model from several
@@ -200,7 +201,8 @@ _REGISTRY: contextvars.ContextVar[NameRegistry | None] = (
     contextvars.ContextVar("slimkeras_name_registry", default=None)
 )
 _FRAME: contextvars.ContextVar[_Frame] = contextvars.ContextVar(
-    "slimkeras_variable_scope", default=_Frame("", False)
+    "slimkeras_variable_scope",
+    default=_Frame("", False),  # noqa: B039 -- _Frame is a frozen dataclass
 )
 _COLLECTIONS: contextvars.ContextVar[dict[str, list] | None] = (
     contextvars.ContextVar("slimkeras_collections", default=None)

@@ -33,7 +33,8 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "Pattern",

@@ -11,7 +11,8 @@ the weight reaches it cast to float16/bfloat16.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 from keras import ops

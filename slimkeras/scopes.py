@@ -26,7 +26,8 @@ import contextvars
 import functools
 import inspect
 import types
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 __all__ = [
     "arg_scope",
@@ -41,8 +42,11 @@ _EMPTY: Mapping[str, Mapping[str, Any]] = types.MappingProxyType({})
 _SCOPE: contextvars.ContextVar[Mapping[str, Mapping[str, Any]]] = (
     contextvars.ContextVar("slimkeras_arg_scope", default=_EMPTY)
 )
+# The op registry; register_op is its only writer.
 # key -> (display name, tuple of keyword names the op accepts, accepts **kw)
 _REGISTERED: dict[str, tuple[str, tuple[str, ...], bool]] = {}
+# op name -> slim layer class (config values name ops, e.g. normalizer_fn)
+_OP_CLASSES: dict[str, type] = {}
 
 
 def arg_scope_func_key(op: Any) -> str:
@@ -125,10 +129,52 @@ def merge_scoped(func: Callable, key: str, args: tuple, kwargs: dict) -> dict:
     return merged
 
 
-def register_op(key: str, display: str, func: Callable, skip: int = 0):
-    """Registers ``func``'s keyword names under ``key`` (used by layers)."""
+def register_op(
+    key: str,
+    display: str,
+    func: Callable,
+    skip: int = 0,
+    *,
+    exclude: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+    strict: bool = False,
+    layer_class: type | None = None,
+) -> None:
+    """Registers the keyword names an ``arg_scope`` may set for an op.
+
+    Args:
+        key: the op's scope key (:func:`arg_scope_func_key`).
+        display: the name errors show; with ``layer_class``, also the op
+            name :func:`op_class` looks up.
+        func: the callable whose keyword names are taken.
+        skip: leading names to leave out.
+        exclude: names to leave out (e.g. a layer's ``full_scope``).
+        extra: names accepted beyond ``func``'s own (slim's graph-only
+            arguments).
+        strict: validate names even when ``func`` takes ``**kwargs``.
+        layer_class: the slim layer class implementing the op.
+    """
     names, var_kw = _keyword_names(func)
-    _REGISTERED[key] = (display, names[skip:], var_kw)
+    names = [n for n in names[skip:] if n not in exclude]
+    names += [n for n in extra if n not in names]
+    _REGISTERED[key] = (display, tuple(names), var_kw and not strict)
+    if layer_class is not None:
+        _OP_CLASSES[display] = layer_class
+
+
+def op_class(op_name: str) -> type:
+    """The slim layer class registered for ``op_name`` (e.g. ``'batch_norm'``).
+
+    Raises:
+        ValueError: no layer class is registered under that name.
+    """
+    try:
+        return _OP_CLASSES[op_name]
+    except KeyError:
+        raise ValueError(
+            f"No slim op named {op_name!r} is registered. Registered ops: "
+            f"{', '.join(sorted(_OP_CLASSES))}."
+        ) from None
 
 
 def add_arg_scope(func: Callable) -> Callable:

@@ -47,7 +47,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import keras
 import numpy as np

@@ -9,7 +9,8 @@ import pathlib  # noqa: E402
 
 import pytest  # noqa: E402
 
-GOLDEN = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "golden"
+GOLDEN = (pathlib.Path(__file__).resolve().parents[1].parent
+          / "shared" / "golden")
 
 
 def pytest_addoption(parser):
@@ -33,7 +34,35 @@ def onednn_enabled() -> bool:
     return bool(_pywrap_util_port.IsMklEnabled())
 
 
+# The longest test files (measured with --durations), started first so that
+# under pytest-xdist (``-n auto --dist loadfile`` in pyproject) no worker is
+# left running one of them alone at the end. Order only; nothing is skipped.
+LONGEST_FIRST = (
+    "tests/test_onednn_oracles.py",
+    "tests/cli/test_cli.py",
+    "tests/nets/test_inception_v3.py",
+    "tests/reliability/test_crash_safety.py",
+    "tests/learning/test_multiworker.py",
+    "tests/nets/test_inception_v2.py",
+    "tests/nets/test_inception_v1.py",
+    "tests/nets/test_mobilenet_v2.py",
+    "tests/test_notebooks.py",
+    "tests/learning/test_train.py",
+)
+
+
+def _longest_first(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def key(item):
+        path = item.nodeid.split("::", 1)[0]
+        return rank.get(path, len(rank))
+
+    items.sort(key=key)  # stable: each file keeps its own order
+
+
 def pytest_collection_modifyitems(config, items):
+    _longest_first(items)
     onednn_skip = None
     if any("needs_onednn" in item.keywords for item in items) and (
             not onednn_enabled()):

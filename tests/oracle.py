@@ -11,7 +11,8 @@ here, never in the package.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -118,7 +119,8 @@ def load_by_name(model_or_vars, checkpoint: str, strict: bool = True):
     variables = getattr(model_or_vars, "weights", model_or_vars)
     missing = [v.path for v in variables if v.path not in shapes]
     if strict and missing:
-        raise AssertionError(f"not in checkpoint: {missing}; has {sorted(shapes)}")
+        raise AssertionError(
+            f"not in checkpoint: {missing}; has {sorted(shapes)}")
     for v in variables:
         if v.path in shapes:
             v.assign(reader.get_tensor(v.path))

@@ -1,6 +1,6 @@
 """The README's main job: slim-style model, fit on bundled digits."""
 
-import slimkeras.demo as demo
+import slimkeras.cli.demo as demo
 
 
 def test_demo_trains_and_generalises(capsys):

@@ -1,11 +1,11 @@
 """A 20-line slim-style model function, run by the original tf-slim in graph
 mode and by slimkeras (a) on keras.Input and (b) wrapped in slim.Model."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import keras
 import slimkeras as slim
 from tests.oracle import import_tf_slim, load_by_name, run_slim
 

@@ -9,7 +9,8 @@ from tests.oracle import import_tf_slim, run_slim
 
 def _slim_names(tf_slim):
     def build(x):
-        with tf_slim.arg_scope([tf_slim.conv2d], normalizer_fn=tf_slim.batch_norm):
+        with tf_slim.arg_scope([tf_slim.conv2d],
+                               normalizer_fn=tf_slim.batch_norm):
             import tensorflow as tf
 
             with tf.compat.v1.variable_scope("net"):
@@ -79,7 +80,8 @@ def test_reuse_true_shares_layer_in_functional_model():
         a = slim.conv2d(inp, 2, [3, 3], scope="shared")
         b = slim.conv2d(inp, 2, [3, 3], scope="shared", reuse=True)
     model = keras.Model(inp, [a, b])
-    assert [v.path for v in model.weights] == ["shared/weights", "shared/biases"]
+    assert [v.path for v in model.weights] == ["shared/weights",
+                                                "shared/biases"]
     x = np.random.rand(1, 4, 4, 1).astype("float32")
     out_a, out_b = model(x)
     np.testing.assert_array_equal(out_a, out_b)

@@ -10,8 +10,8 @@ slimkeras's layers run everywhere. Those tests are marked
 this test runs all of them in one fresh process with
 ``TF_ENABLE_ONEDNN_OPTS=1``, so the comparison with the original is still
 made on every machine. (Two reliability tests rest on oneDNN's ReLU
-mapping NaN to 0, which Eigen's does not.) Where oneDNN is on, they ran inline and this test
-has nothing to do.
+mapping NaN to 0, which Eigen's does not.) Where oneDNN is on, they ran
+inline and this test has nothing to do.
 """
 
 import os
@@ -32,7 +32,7 @@ def test_needs_onednn_cases_run_in_a_onednn_process(request):
     env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="1",
                TF_CPP_MIN_LOG_LEVEL="3")
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-           "-m", "needs_onednn", "tests/layers", "tests/nets",
+           "-n", "0", "-m", "needs_onednn", "tests/layers", "tests/nets",
            "tests/reliability"]
     if request.config.getoption("--run-slow"):
         cmd.append("--run-slow")

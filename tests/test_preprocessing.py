@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from slimkeras.preprocessing import get_preprocessing
-from slimkeras.preprocessing import vgg_preprocessing
+from slimkeras.preprocessing import get_preprocessing, vgg_preprocessing
 
 
 def _image(h, w, c=3, seed=0):

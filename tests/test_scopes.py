@@ -64,7 +64,8 @@ def test_reenter_yielded_scope_matches_tf_slim():
     tf_slim = import_tf_slim()
     op_ref, op_new = _both(tf_slim)
     results = []
-    for arg_scope, op in ((tf_slim.arg_scope, op_ref), (slim.arg_scope, op_new)):
+    for arg_scope, op in ((tf_slim.arg_scope, op_ref),
+                          (slim.arg_scope, op_new)):
         with arg_scope([op], b=10) as sc:
             pass
         with arg_scope([op], c=20):
@@ -184,3 +185,37 @@ def test_current_arg_scope_is_a_copy():
         sc = slim.current_arg_scope()
         sc[scopes.arg_scope_func_key(func2)]["b"] = 99
         assert func2(0) == (0, 3, 3)
+
+
+def test_register_op_names_and_op_class_map():
+    def op(inputs, a, b=1, full_scope=None, **kwargs):
+        return inputs
+
+    key = "tests.test_scopes.registered_op"
+    scopes.register_op(key, "test_registered_op", op, skip=1,
+                       exclude=("full_scope",), extra=("reuse",),
+                       strict=True, layer_class=dict)
+    try:
+        op._slim_key_op = key
+        assert slim.arg_scoped_arguments(op) == ["a", "b", "reuse"]
+        # strict: **kwargs does not open the scope to any name.
+        with pytest.raises(ValueError, match="'full_scope'"):
+            with slim.arg_scope([op], full_scope="x"):
+                pass
+        assert scopes.op_class("test_registered_op") is dict
+    finally:
+        scopes._REGISTERED.pop(key)
+        scopes._OP_CLASSES.pop("test_registered_op")
+    assert scopes.op_class("batch_norm") is slim.layers.BatchNorm
+    with pytest.raises(ValueError, match="'no_such_op'"):
+        scopes.op_class("no_such_op")
+
+
+def test_every_function_form_comes_from_its_class():
+    # pool, spatial_softmax and scale_gradient included: one mechanism.
+    for fn in (slim.conv2d, slim.batch_norm, slim.pool,
+               slim.spatial_softmax, slim.scale_gradient, slim.max_pool2d):
+        cls = fn.layer_class
+        assert cls.function is fn
+        assert scopes.op_class(cls.OP_NAME) is cls
+        assert scopes.arg_scope_func_key(fn) == scopes.arg_scope_func_key(cls)

@@ -163,6 +163,39 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
     inc = patterns_lib.compile_patterns(include, "include")
     exc = patterns_lib.compile_patterns(exclude, "exclude")
     paths = [variables_lib.get_variable_full_name(v) for _, v in pairs]
+    _warn_unused_selection(inc, exc, name_map, paths, warn_stacklevel + 1)
+
+    report = RestoreReport(checkpoint=index.path)
+    ckpt_names = index.names()
+    consumed: set[str] = set()
+    items: list[PlanItem] = []
+    for (explicit_name, var), path in zip(pairs, paths):
+        selected = inc is None or patterns_lib.matches_any(path, inc)
+        if not selected or patterns_lib.matches_any(path, exc):
+            if selected:
+                _note_excluded(report, consumed, index, path,
+                               explicit_name or _map_name(mapper, path)[0])
+            continue
+        item = _plan_selected(
+            var, path, explicit_name, mapper, index, ckpt_names, report,
+            consumed, ignore_missing_vars=ignore_missing_vars,
+            reshape_variables=reshape_variables,
+            use_moving_averages=use_moving_averages,
+            label_offset=label_offset)
+        if item is not None:
+            items.append(item)
+            _record_restored(report, item)
+    _classify_unconsumed(report, ckpt_names, consumed, index)
+    _check_coverage(report, items, index, label_offset, ignore_missing_vars,
+                    warn_stacklevel + 1)
+    _add_hints(report, paths, ckpt_names, index, explicit or mapper)
+    return items, report
+
+
+def _warn_unused_selection(inc, exc, name_map: Any, paths: list,
+                           warn_stacklevel: int) -> None:
+    """Warns about include/exclude patterns and name_map keys that match
+    no variable."""
     patterns_lib.warn_unmatched(inc, paths, "include", warn_stacklevel)
     patterns_lib.warn_unmatched(exc, paths, "exclude", warn_stacklevel)
     if isinstance(name_map, dict):
@@ -173,69 +206,95 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
                 + (" …" if len(unused) > 10 else ""),
                 UserWarning, stacklevel=warn_stacklevel)
 
-    report = RestoreReport(checkpoint=index.path)
-    ckpt_names = index.names()
-    consumed: set[str] = set()
-    items: list[PlanItem] = []
-    for (explicit_name, var), path in zip(pairs, paths):
-        selected = inc is None or patterns_lib.matches_any(path, inc)
-        if not selected or patterns_lib.matches_any(path, exc):
-            if selected:
-                report.excluded.append(path)
-                name = explicit_name or _map_name(mapper, path)[0]
-                for n in (name, name and name + EMA_SUFFIX):
-                    if n in index.shapes and n not in consumed:
-                        consumed.add(n)
-                        report.excluded_in_checkpoint.append(n)
-            continue
-        if explicit_name is not None:
-            name, problem = explicit_name, None
-        else:
-            name, problem = _map_name(mapper, path)
-        if problem:
-            report.errors.append(f"{path}: {problem}")
-            continue
-        source = name
-        if use_moving_averages and name + EMA_SUFFIX in index.shapes:
-            source = name + EMA_SUFFIX
-        if source not in index.shapes:
-            report.missing.append(path)
-            if not ignore_missing_vars:
-                shown = name if name == path else f"{name!r} (mapped)"
-                report.errors.append(
-                    f"{path}: {shown} not in checkpoint"
-                    + _close(name, ckpt_names))
-            continue
-        consumed.update((name, source))
-        var_shape = tuple(int(d) for d in var.shape)
-        ckpt_shape = index.shapes[source]
-        fit = _fit_shape(var_shape, ckpt_shape, reshape_variables,
-                         label_offset)
-        if fit is False:
-            report.shape_mismatched.append(
-                (path, source, var_shape, ckpt_shape))
+
+def _note_excluded(report: RestoreReport, consumed: set, index:
+                   CheckpointIndex, path: str, name: str | None) -> None:
+    """Records a selected-then-excluded variable and its checkpoint
+    entries (the raw one and its moving average)."""
+    report.excluded.append(path)
+    for n in (name, name and name + EMA_SUFFIX):
+        if n in index.shapes and n not in consumed:
+            consumed.add(n)
+            report.excluded_in_checkpoint.append(n)
+
+
+def _plan_selected(var: Any, path: str, explicit_name: str | None, mapper,
+                   index: CheckpointIndex, ckpt_names: list,
+                   report: RestoreReport, consumed: set, *,
+                   ignore_missing_vars: bool, reshape_variables: bool,
+                   use_moving_averages: bool,
+                   label_offset: int) -> PlanItem | None:
+    """The plan item of one selected variable, or None after recording
+    its problem in ``report``."""
+    if explicit_name is not None:
+        name, problem = explicit_name, None
+    else:
+        name, problem = _map_name(mapper, path)
+    if problem:
+        report.errors.append(f"{path}: {problem}")
+        return None
+    source = name
+    if use_moving_averages and name + EMA_SUFFIX in index.shapes:
+        source = name + EMA_SUFFIX
+    if source not in index.shapes:
+        report.missing.append(path)
+        if not ignore_missing_vars:
+            shown = name if name == path else f"{name!r} (mapped)"
             report.errors.append(
-                f"{path}: shape {var_shape} != checkpoint {source!r} "
-                f"shape {ckpt_shape}")
-            continue
-        var_dtype = tf.as_dtype(keras.backend.standardize_dtype(var.dtype))
-        ckpt_dtype = index.dtypes[source]
-        if var_dtype != ckpt_dtype:
-            report.dtype_mismatched.append(
-                (path, source, var_dtype.name, ckpt_dtype.name))
-            report.errors.append(
-                f"{path}: dtype {var_dtype.name} != checkpoint {source!r} "
-                f"dtype {ckpt_dtype.name}")
-            continue
-        items.append(PlanItem(var, path, name, source, fit))
-        report.restored.append(path)
-        report.sources[path] = source
-        if source != name:
-            report.from_moving_average.append(path)
-        if fit == "reshape":
-            report.reshaped.append(path)
-        elif fit == "label_offset":
-            report.label_offset_applied.append(path)
+                f"{path}: {shown} not in checkpoint"
+                + _close(name, ckpt_names))
+        return None
+    consumed.update((name, source))
+    fit = _check_fit(var, path, source, index, report, reshape_variables,
+                     label_offset)
+    if fit is False:
+        return None
+    return PlanItem(var, path, name, source, fit)
+
+
+def _check_fit(var: Any, path: str, source: str, index: CheckpointIndex,
+               report: RestoreReport, reshape_variables: bool,
+               label_offset: int):
+    """Shape then dtype check: the item's transform, or False after
+    recording the mismatch in ``report``."""
+    var_shape = tuple(int(d) for d in var.shape)
+    ckpt_shape = index.shapes[source]
+    fit = _fit_shape(var_shape, ckpt_shape, reshape_variables, label_offset)
+    if fit is False:
+        report.shape_mismatched.append(
+            (path, source, var_shape, ckpt_shape))
+        report.errors.append(
+            f"{path}: shape {var_shape} != checkpoint {source!r} "
+            f"shape {ckpt_shape}")
+        return False
+    var_dtype = tf.as_dtype(keras.backend.standardize_dtype(var.dtype))
+    ckpt_dtype = index.dtypes[source]
+    if var_dtype != ckpt_dtype:
+        report.dtype_mismatched.append(
+            (path, source, var_dtype.name, ckpt_dtype.name))
+        report.errors.append(
+            f"{path}: dtype {var_dtype.name} != checkpoint {source!r} "
+            f"dtype {ckpt_dtype.name}")
+        return False
+    return fit
+
+
+def _record_restored(report: RestoreReport, item: PlanItem) -> None:
+    path, source, fit = item.path, item.source, item.transform
+    report.restored.append(path)
+    report.sources[path] = source
+    if source != item.ckpt_name:
+        report.from_moving_average.append(path)
+    if fit == "reshape":
+        report.reshaped.append(path)
+    elif fit == "label_offset":
+        report.label_offset_applied.append(path)
+
+
+def _classify_unconsumed(report: RestoreReport, ckpt_names: list,
+                         consumed: set, index: CheckpointIndex) -> None:
+    """Sorts the checkpoint entries no variable took: skipped extras
+    (global step, EMA, optimizer slots) or unexpected."""
     for n in ckpt_names:
         if n in consumed:
             continue
@@ -244,6 +303,13 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
             report.unexpected.append(n)
         else:
             report.skipped[kind].append(n)
+
+
+def _check_coverage(report: RestoreReport, items: list,
+                    index: CheckpointIndex, label_offset: int,
+                    ignore_missing_vars: bool, warn_stacklevel: int) -> None:
+    """Warns (or errs) when label_offset or ignore_missing_vars left
+    (almost) nothing to do."""
     if label_offset and not report.label_offset_applied and items:
         warnings.warn(
             f"label_offset={label_offset} applied to no variable: no "
@@ -265,8 +331,6 @@ def plan_restore(model_or_variables: Any, index: CheckpointIndex, *,
                 f"({len(report.missing)} missing, e.g. "
                 f"{report.missing[:3]}): is this the checkpoint of this "
                 "net?", UserWarning, stacklevel=warn_stacklevel)
-    _add_hints(report, paths, ckpt_names, index, explicit or mapper)
-    return items, report
 
 
 def _add_hints(report: RestoreReport, paths: list, ckpt_names: list,

@@ -14,6 +14,13 @@ from typing import Any
 
 import tensorflow as tf
 
+from slimkeras.checkpoints.resolve import (
+    resolve_checkpoint as resolve_checkpoint,
+)
+from slimkeras.checkpoints.resolve import (
+    resolve_checkpoint_path as resolve_checkpoint_path,
+)
+
 __all__ = [
     "CheckpointIndex",
     "CheckpointMismatchError",
@@ -245,11 +252,3 @@ def open_checkpoint(path: Any, member: str | None = None,
         ) from None
     return CheckpointIndex(prefix, reader, raw=raw, format=resolved.format,
                            note=resolved.note)
-
-
-from slimkeras.checkpoints.resolve import (
-    resolve_checkpoint as resolve_checkpoint,
-)
-from slimkeras.checkpoints.resolve import (
-    resolve_checkpoint_path as resolve_checkpoint_path,
-)

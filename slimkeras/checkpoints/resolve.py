@@ -129,7 +129,8 @@ def _pick_member(where: str, candidates: list[str], member: str | None,
         raise not_found(
             f"{what} holds no single checkpoint named member={member!r}; "
             f"its checkpoints: {rel}." + (
-                f" Did you mean {difflib.get_close_matches(member, rel, 1, 0)[0]!r}?"
+                " Did you mean "
+                f"{difflib.get_close_matches(member, rel, 1, 0)[0]!r}?"
                 if rel else ""))
     if len(candidates) == 1:
         return candidates[0]

@@ -17,25 +17,40 @@ OFFLINE_DEFAULTS = (
     "default and meaning.")
 
 
+LABELS_OFFSET_HELP = (
+    "An offset for the labels in the dataset. This flag is primarily used "
+    "to evaluate the VGG and ResNet architectures which do not use a "
+    "background class for the ImageNet dataset.")
+
+
 def add_model_flags(p: argparse.ArgumentParser, batch_size: int = 32) -> None:
     p.add_argument("--model_name", default="lenet",
-                   help="net name (slimkeras.nets.list_nets()); default "
-                   "lenet (research/slim: inception_v3), see above")
+                   help="The name of the architecture (slimkeras.nets."
+                   "list_nets()). Default lenet (research/slim: "
+                   "inception_v3), see above")
     p.add_argument("--dataset_name", default="digits",
-                   help="a registered dataset (mnist, cifar10, flowers, "
-                   "imagenet, digits, image_folder, tfrecords: any "
-                   "labels.txt + TFRecords dir) or a dotted module with "
-                   "get_split(); default digits (research/slim: imagenet)")
+                   help="The name of the dataset to load: a registered "
+                   "one (mnist, cifar10, flowers, imagenet, digits, "
+                   "image_folder, tfrecords: any labels.txt + TFRecords "
+                   "dir) or a dotted module with get_split(). Default "
+                   "digits (research/slim: imagenet)")
     p.add_argument("--dataset_dir", default=None,
-                   help="TFRecords dir (digits: a cache dir by default)")
+                   help="The directory where the dataset files are "
+                   "stored (digits: a cache dir by default)")
     p.add_argument("--file_pattern", default=None,
                    help="slimkeras: TFRecord file pattern in --dataset_dir "
                    "(%%s: the split name), as dataset_factory's file_pattern")
-    p.add_argument("--labels_offset", type=int, default=0)
+    p.add_argument("--labels_offset", type=int, default=0,
+                   help=LABELS_OFFSET_HELP)
     p.add_argument("--preprocessing_name", default=None,
-                   help="default: the net's preprocessing")
-    p.add_argument("--batch_size", type=int, default=batch_size)
-    p.add_argument("--weight_decay", type=float, default=0.00004)
+                   help="The name of the preprocessing to use. If left as "
+                   "`None`, then the model_name flag is used (slimkeras: "
+                   "the net's registered preprocessing)")
+    p.add_argument("--batch_size", type=int, default=batch_size,
+                   help="The number of samples in each batch.")
+    p.add_argument("--weight_decay", type=float, default=0.00004,
+                   help="The weight decay on the model weights (slim's "
+                   "l2_regularizer scale; no effect on eval's outputs)")
 
 
 def add_absl_logging_flags(p: argparse.ArgumentParser) -> None:
@@ -96,6 +111,8 @@ def get_spec(name):
 
 
 def batches(args, spec, dataset, is_training, size, num_epochs=None):
+    """The CLI's batches; ``num_epochs=None`` (training) repeats forever,
+    as slim's train loop needs."""
     from slimkeras.data import make_batches
     from slimkeras.preprocessing import preprocessing_factory
 

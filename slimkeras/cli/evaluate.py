@@ -19,36 +19,56 @@ def add_parser(sub) -> None:
     p = sub.add_parser("eval", help="evaluate a checkpoint (or each new one)")
     common.add_model_flags(p)
     p.set_defaults(batch_size=100)  # research/slim's eval default
-    _add(p, "--dataset_split_name", default="test")
+    _add(p, "--dataset_split_name", default="test",
+         help="The name of the train/test split.")
     _add(p, "--checkpoint_path", required=True,
-                   help="a checkpoint in any form: TF1 prefix or V1 file "
+                   help="The directory where the model was written to or "
+                        "an absolute path to a checkpoint file. slimkeras: "
+                        "any form: TF1 prefix or V1 file "
                         "(research/slim's published ones), .index/.meta "
                         "path, directory (latest), .tar.gz/.tgz, or a "
                         "slimkeras train_dir (--loop: each new one)")
     p.add_argument("--checkpoint_member", default=None,
                    help="which checkpoint of a directory/archive of several")
     _add(p, "--eval_dir", default=None,
-                   help="write eval/Accuracy and eval/Recall_5 summaries "
-                        "here (research/slim's default /tmp/tfmodel/; "
+                   help="Directory where the results are saved to: "
+                        "eval/Accuracy and eval/Recall_5 summaries "
+                        "(research/slim's default /tmp/tfmodel/; "
                         "slimkeras writes none unless given)")
-    _add(p, "--eval_image_size", type=int, default=None)
-    _add(p, "--max_num_batches", type=int, default=None)
+    _add(p, "--eval_image_size", type=int, default=None,
+         help="Eval image size (default: the net's default_image_size).")
+    _add(p, "--max_num_batches", type=int, default=None,
+         help="Max number of batches to evaluate by default use all.")
     _add(p, "--moving_average_decay", type=float, default=None,
-                   help="evaluate the exponential moving averages "
+                   help="The decay to use for the moving average. If left "
+                        "as None, then moving averages are not used. "
+                        "slimkeras: evaluates the exponential moving "
+                        "averages "
                         "('<var>/ExponentialMovingAverage') of the "
                         "trainable variables, as research/slim")
     _add(p, "--master", default="",
-                   help="only '' (eval runs in this process)")
+                   help="The address of the TensorFlow master to use. "
+                        "slimkeras: only '' (eval runs in this process)")
     _add(p, "--num_preprocessing_threads", type=int, default=4,
-                   help="accepted; tf.data parallelism is AUTOTUNE")
+                   help="The number of threads used to create the "
+                        "batches. slimkeras: accepted; tf.data "
+                        "parallelism is AUTOTUNE")
     _add(p, "--quantize", action="store_true",
-                   help="not supported: rejected (see README)")
+                   help="whether to use quantized graph or not. "
+                        "slimkeras: not supported, rejected (see README)")
     _add(p, "--use_grayscale", action="store_true",
-                   help="not supported: rejected")
+                   help="Whether to convert input images to grayscale. "
+                        "slimkeras: not supported, rejected")
     p.add_argument("--loop", action="store_true",
-                   help="evaluate each new checkpoint as it appears")
-    p.add_argument("--eval_interval_secs", type=float, default=60)
-    p.add_argument("--timeout", type=float, default=None)
+                   help="slimkeras: evaluate each new checkpoint as it "
+                        "appears (slim's evaluation_loop)")
+    p.add_argument("--eval_interval_secs", type=float, default=60,
+                   help="slimkeras, with --loop: seconds between looks for "
+                        "a new checkpoint")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="slimkeras, with --loop: stop after this many "
+                        "seconds without a new checkpoint (default: wait "
+                        "forever)")
     from slimkeras import mixed_precision
 
     mixed_precision.add_mixed_precision_flag(p)

@@ -28,21 +28,44 @@ def add_parser(sub) -> None:
         "export", help="export a model (export_inference_graph.py)",
         description="research/slim's export_inference_graph.py flags. "
         + common.OFFLINE_DEFAULTS)
+    _add_research_slim_flags(p)
+    common.add_absl_logging_flags(p)
+    _add_slimkeras_flags(p)
+    from slimkeras import mixed_precision
+
+    mixed_precision.add_mixed_precision_flag(p)
+    p.set_defaults(func=run)
+
+
+def _add_research_slim_flags(p) -> None:
+    """research/slim export_inference_graph.py's flags."""
     a = p.add_argument
     a("--model_name", default="lenet",
-      help="default lenet (research/slim: inception_v3)")
+      help="The name of the architecture to save. Default lenet "
+      "(research/slim: inception_v3)")
     common.bool_flag(p, "--is_training", False,
-                     "only False: a frozen graph is an inference graph")
-    a("--image_size", type=int, default=None)
+                     "Whether to save out a training-focused version of the"
+                     " model. slimkeras: only False (a frozen graph is an "
+                     "inference graph)")
+    a("--image_size", type=int, default=None,
+      help="The image size to use, otherwise use the model "
+      "default_image_size.")
     a("--batch_size", type=int, default=None,
-      help="the input's batch dimension; None: any")
+      help='Batch size for the exported model. Defaulted to "None" so '
+      "batch size can be specified at model runtime.")
     a("--dataset_name", default="digits",
-      help="gives num_classes (default digits; research/slim: imagenet)")
-    a("--labels_offset", type=int, default=0)
+      help="The name of the dataset to use with the model (it gives "
+      "num_classes). Default digits (research/slim: imagenet)")
+    a("--labels_offset", type=int, default=0,
+      help=common.LABELS_OFFSET_HELP)
     a("--output_file", default="",
-      help="frozen inference GraphDef (.pb), input 'input', output "
+      help="Where to save the resulting file to. slimkeras: a frozen "
+      "inference GraphDef (.pb), input 'input', output "
       "'<Scope>/Predictions/Reshape_1'")
-    a("--dataset_dir", default="")
+    a("--dataset_dir", default="",
+      help="Directory to save intermediate dataset files to. slimkeras: "
+      "the dataset's directory (read for num_classes and int8 "
+      "calibration)")
     a("--quantize", nargs="?", const="true", default="none",
       type=_quantize_mode, metavar="{none,float16,dynamic,int8}",
       help="TFLite post-training quantization for --tflite: none, "
@@ -53,14 +76,21 @@ def add_parser(sub) -> None:
     a("--noquantize", dest="quantize", action="store_const", const="none",
       help=argparse.SUPPRESS)
     common.bool_flag(p, "--is_video_model", False,
-                     "not supported (no video nets)")
-    a("--num_frames", type=int, default=None, help="video models only")
+                     "whether to use 5-D inputs for video model. "
+                     "slimkeras: not supported (no video nets)")
+    a("--num_frames", type=int, default=None,
+      help="The number of frames to use. Only used if is_video_model is "
+      "True.")
     common.bool_flag(p, "--write_text_graphdef", False,
-                     "write --output_file as a text GraphDef")
+                     "Whether to write a text version of graphdef.")
     common.bool_flag(p, "--use_grayscale", False,
-                     "not yet supported (only False)")
-    common.add_absl_logging_flags(p)
-    # --- slimkeras additions
+                     "Whether to convert input images to grayscale. "
+                     "slimkeras: not yet supported (only False)")
+
+
+def _add_slimkeras_flags(p) -> None:
+    """The slimkeras-only flags: weights, output formats, quantization."""
+    a = p.add_argument
     a("--num_classes", type=int, default=None,
       help="slimkeras: default the dataset's classes - --labels_offset")
     a("--checkpoint_path", default=None,
@@ -93,10 +123,6 @@ def add_parser(sub) -> None:
       help="fold batch norm into the convs in the .keras and "
       "SavedModel exports (inference only; same outputs); "
       "--tf1_checkpoint keeps slim's variables")
-    from slimkeras import mixed_precision
-
-    mixed_precision.add_mixed_precision_flag(p)
-    p.set_defaults(func=run)
 
 
 def _quantize_mode(value: str) -> str:

@@ -10,7 +10,7 @@ from slimkeras.cli import common
 
 
 def _parser() -> argparse.ArgumentParser:
-    from slimkeras.cli import evaluate, export, train
+    from slimkeras.cli import demo, evaluate, export, inspect, train
 
     p = argparse.ArgumentParser(
         prog="slimkeras",
@@ -20,17 +20,11 @@ def _parser() -> argparse.ArgumentParser:
                     + " ".join(_main_flags()) + "` (LeNet on the embedded "
                     "digits). " + common.OFFLINE_DEFAULTS)
     sub = p.add_subparsers(dest="command")
-    d = sub.add_parser("demo", help="slim-style model on digits with fit")
-    d.add_argument("--epochs", type=int, default=5)
-    d.set_defaults(func=lambda a: _demo(a))
+    demo.add_parser(sub)
     train.add_parser(sub)
     evaluate.add_parser(sub)
     export.add_parser(sub)
-    i = sub.add_parser("inspect", help="list a checkpoint; match a net")
-    i.add_argument("path")
-    i.add_argument("--net", default=None)
-    i.add_argument("--exclude", default="")
-    i.set_defaults(func=_inspect)
+    inspect.add_parser(sub)
     return p
 
 
@@ -38,24 +32,6 @@ def _main_flags():
     from slimkeras.cli.train import MAIN_JOB_FLAGS
 
     return MAIN_JOB_FLAGS
-
-
-def _demo(args) -> int:
-    from slimkeras import demo
-
-    demo.main(["--epochs", str(args.epochs)])
-    return 0
-
-
-def _inspect(args) -> int:
-    from slimkeras.checkpoints.__main__ import main as ckpt_main
-
-    argv = ["inspect", args.path]
-    if args.net:
-        argv += ["--net", args.net]
-    if args.exclude:
-        argv += ["--exclude", args.exclude]
-    return ckpt_main(argv)
 
 
 def main(argv=None) -> int:

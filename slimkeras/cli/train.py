@@ -9,9 +9,10 @@ default differently (lenet/digits, so the embedded main job runs offline).
 from __future__ import annotations
 
 import argparse
-import time
+import os
 
 from slimkeras.cli import common
+from slimkeras.learning import distributed
 
 # The main job: `python -m slimkeras` with no subcommand trains LeNet on the
 # embedded digits for 300 steps. research/slim's flag defaults (rmsprop,
@@ -21,7 +22,10 @@ from slimkeras.cli import common
 MAIN_JOB_FLAGS = ("--max_number_of_steps=300",
                   "--train_dir=/tmp/slimkeras_train")
 
-_MULTI_WORKER = "multi-worker not yet supported; use --num_clones"
+# Multi-worker training runs on MultiWorkerMirroredStrategy (TF_CONFIG):
+# see slimkeras.learning.distributed and README "Train on several machines".
+_SYNC = ("slimkeras: always synchronous (MultiWorkerMirroredStrategy sums "
+         "every replica's gradients each step)")
 
 
 def add_parser(sub) -> None:
@@ -31,83 +35,188 @@ def add_parser(sub) -> None:
         "their upstream defaults. " + common.OFFLINE_DEFAULTS)
     common.add_model_flags(p)
     common.add_absl_logging_flags(p)
+    _add_general_flags(p)
+    _add_optimizer_flags(p)
+    _add_learning_rate_flags(p)
+    _add_dataset_flags(p)
+    _add_finetune_flags(p)
+    _add_slimkeras_flags(p)
+    from slimkeras import mixed_precision
+
+    mixed_precision.add_mixed_precision_flag(p)
+    p.set_defaults(func=run)
+
+
+def _add_general_flags(p) -> None:
+    """research/slim: general flags."""
     a = p.add_argument
-    # --- research/slim: general
-    a("--master", default="", help="only '' (in-process) is supported")
-    a("--train_dir", default="/tmp/tfmodel/")
+    a("--master", default="",
+      help="The address of the TensorFlow master to use. slimkeras: only "
+      "'' (in-process) is supported")
+    a("--train_dir", default="/tmp/tfmodel/",
+      help="Directory where checkpoints and event logs are written to.")
     a("--num_clones", type=int, default=1,
-      help="tf.distribute.MirroredStrategy replicas (GPUs, else CPUs)")
-    common.bool_flag(p, "--clone_on_cpu", False, "clones on CPU devices")
-    a("--worker_replicas", type=int, default=1, help=_MULTI_WORKER)
-    a("--num_ps_tasks", type=int, default=0, help=_MULTI_WORKER)
+      help="Number of model clones to deploy. slimkeras: tf.distribute "
+      "replicas per worker (GPUs, or CPU devices with --clone_on_cpu); "
+      "--batch_size is per clone")
+    common.bool_flag(p, "--clone_on_cpu", False,
+                     "Use CPUs to deploy clones. slimkeras: splits the CPU "
+                     "into --num_clones logical devices")
+    a("--worker_replicas", type=int, default=1,
+      help="Number of worker replicas. slimkeras: if given, must equal the "
+      "number of workers of --worker_hosts/TF_CONFIG")
+    a("--num_ps_tasks", type=int, default=0,
+      help="The number of parameter servers. If the value is 0, then the "
+      "parameters are handled locally by the worker. slimkeras: 0 only "
+      "(each worker holds the parameters; MultiWorkerMirroredStrategy)")
+    a("--worker_hosts", default=None,
+      help="slimkeras: comma-separated host:port of every worker, the same "
+      "on each worker (task 0 is the chief); builds TF_CONFIG. Without "
+      "it, TF_CONFIG (if set) describes the cluster")
     a("--num_readers", type=int, default=4,
-      help="accepted; tf.data reads files in parallel (AUTOTUNE)")
+      help="The number of parallel readers that read data from the "
+      "dataset. slimkeras: accepted; tf.data reads files in parallel "
+      "(AUTOTUNE)")
     a("--num_preprocessing_threads", type=int, default=4,
-      help="accepted; tf.data maps in parallel (AUTOTUNE)")
-    a("--log_every_n_steps", type=int, default=10)
-    a("--save_summaries_secs", type=float, default=600)
-    a("--save_interval_secs", type=float, default=600)
-    a("--task", type=int, default=0, help=_MULTI_WORKER)
-    # --- optimization
+      help="The number of threads used to create the batches. slimkeras:"
+      " accepted; tf.data maps in parallel (AUTOTUNE)")
+    a("--log_every_n_steps", type=int, default=10,
+      help="The frequency with which logs are print. slimkeras: also the "
+      "TensorBoard summaries' step interval (see --save_summaries_secs); "
+      "0: no progress lines")
+    a("--save_summaries_secs", type=float, default=600,
+      help="The frequency with which summaries are saved, in seconds. "
+      "slimkeras: summaries are also written every --log_every_n_steps "
+      "steps and at the last step, at most once per step")
+    a("--save_interval_secs", type=float, default=600,
+      help="The frequency with which the model is saved, in seconds.")
+    a("--task", type=int, default=0,
+      help="Task id of the replica running the training. slimkeras: this "
+      "worker's index in --worker_hosts")
+
+
+def _add_optimizer_flags(p) -> None:
+    """research/slim: optimization flags."""
+    a = p.add_argument
     a("--optimizer", default="rmsprop",
-      help="adadelta, adagrad, adam, ftrl, momentum, sgd or rmsprop (TF1 "
-      "arithmetic: the same flags give research/slim's updates)")
-    a("--adadelta_rho", type=float, default=0.95)
-    a("--adagrad_initial_accumulator_value", type=float, default=0.1)
-    a("--adam_beta1", type=float, default=0.9)
-    a("--adam_beta2", type=float, default=0.999)
-    a("--opt_epsilon", type=float, default=1.0)
-    a("--ftrl_learning_rate_power", type=float, default=-0.5)
-    a("--ftrl_initial_accumulator_value", type=float, default=0.1)
-    a("--ftrl_l1", type=float, default=0.0)
-    a("--ftrl_l2", type=float, default=0.0)
-    a("--momentum", type=float, default=0.9)
-    a("--rmsprop_momentum", type=float, default=0.9)
-    a("--rmsprop_decay", type=float, default=0.9)
+      help='The name of the optimizer, one of "adadelta", "adagrad", '
+      '"adam", "ftrl", "momentum", "sgd" or "rmsprop". slimkeras: TF1 '
+      "arithmetic, so the same flags give research/slim's updates")
+    a("--adadelta_rho", type=float, default=0.95,
+      help="The decay rate for adadelta.")
+    a("--adagrad_initial_accumulator_value", type=float, default=0.1,
+      help="Starting value for the AdaGrad accumulators.")
+    a("--adam_beta1", type=float, default=0.9,
+      help="The exponential decay rate for the 1st moment estimates.")
+    a("--adam_beta2", type=float, default=0.999,
+      help="The exponential decay rate for the 2nd moment estimates.")
+    a("--opt_epsilon", type=float, default=1.0,
+      help="Epsilon term for the optimizer.")
+    a("--ftrl_learning_rate_power", type=float, default=-0.5,
+      help="The learning rate power.")
+    a("--ftrl_initial_accumulator_value", type=float, default=0.1,
+      help="Starting value for the FTRL accumulators.")
+    a("--ftrl_l1", type=float, default=0.0,
+      help="The FTRL l1 regularization strength.")
+    a("--ftrl_l2", type=float, default=0.0,
+      help="The FTRL l2 regularization strength.")
+    a("--momentum", type=float, default=0.9,
+      help="The momentum for the MomentumOptimizer and RMSPropOptimizer. "
+      "(As in research/slim's code, RMSProp reads --rmsprop_momentum.)")
+    a("--rmsprop_momentum", type=float, default=0.9,
+      help="Momentum (RMSProp).")
+    a("--rmsprop_decay", type=float, default=0.9,
+      help="Decay term for RMSProp.")
     a("--quantize_delay", type=int, default=-1,
-      help="-1 only: quantized training is not supported")
-    # --- learning rate
+      help="Number of steps to start quantized training. Set to -1 would "
+      "disable quantized training. slimkeras: -1 only (quantized training "
+      "is not supported)")
+
+
+def _add_learning_rate_flags(p) -> None:
+    """research/slim: learning rate flags."""
+    a = p.add_argument
     a("--learning_rate_decay_type", default="exponential",
-      help="fixed, exponential or polynomial")
-    a("--learning_rate", type=float, default=0.01)
-    a("--end_learning_rate", type=float, default=0.0001)
-    a("--label_smoothing", type=float, default=0.0)
-    a("--learning_rate_decay_factor", type=float, default=0.94)
-    a("--num_epochs_per_decay", type=float, default=2.0)
-    common.bool_flag(p, "--sync_replicas", False, _MULTI_WORKER)
-    a("--replicas_to_aggregate", type=int, default=1, help=_MULTI_WORKER)
+      help='Specifies how the learning rate is decayed. One of "fixed", '
+      '"exponential", or "polynomial"')
+    a("--learning_rate", type=float, default=0.01,
+      help="Initial learning rate.")
+    a("--end_learning_rate", type=float, default=0.0001,
+      help="The minimal end learning rate used by a polynomial decay "
+      "learning rate.")
+    a("--label_smoothing", type=float, default=0.0,
+      help="The amount of label smoothing.")
+    a("--learning_rate_decay_factor", type=float, default=0.94,
+      help="Learning rate decay factor.")
+    a("--num_epochs_per_decay", type=float, default=2.0,
+      help="Number of epochs after which learning rate decays.")
+    common.bool_flag(p, "--sync_replicas", False,
+                     "Whether or not to synchronize the replicas during "
+                     "training. " + _SYNC)
+    a("--replicas_to_aggregate", type=int, default=1,
+      help="The Number of gradients to collect before updating params. "
+      "slimkeras: 1 or the total number of replicas (all are aggregated); "
+      "with --sync_replicas the decay steps are divided by it, as in "
+      "research/slim")
     a("--moving_average_decay", type=float, default=None,
-      help="keep EMA shadows, saved as <var>/ExponentialMovingAverage")
-    # --- dataset
-    a("--dataset_split_name", default="train")
-    a("--train_image_size", type=int, default=None)
+      help="The decay to use for the moving average. If left as None, "
+      "then moving averages are not used. slimkeras: the shadows are "
+      "saved as <var>/ExponentialMovingAverage")
+
+
+def _add_dataset_flags(p) -> None:
+    """research/slim: dataset flags."""
+    a = p.add_argument
+    a("--dataset_split_name", default="train",
+      help="The name of the train/test split.")
+    a("--train_image_size", type=int, default=None,
+      help="Train image size (default: the net's default_image_size).")
     a("--max_number_of_steps", type=int, default=None,
-      help="research/slim's default None trains until stopped")
+      help="The maximum number of training steps (research/slim's "
+      "default None trains until stopped).")
     common.bool_flag(p, "--use_grayscale", False,
-                     "not yet supported (only False)")
-    # --- fine-tuning
+                     "Whether to convert input images to grayscale. "
+                     "slimkeras: not yet supported (only False)")
+
+
+def _add_finetune_flags(p) -> None:
+    """research/slim: fine-tuning flags."""
+    a = p.add_argument
     a("--checkpoint_path", default=None,
-      help="TF1 slim checkpoint, slimkeras train_dir or ckpt-N to "
-      "fine-tune from (model variables only)")
-    a("--checkpoint_exclude_scopes", default=None)
+      help="The path to a checkpoint from which to fine-tune. slimkeras: "
+      "any form (TF1 V1/V2 file or prefix, directory, .tar.gz/.tgz, "
+      "slimkeras train_dir or ckpt-N); model variables only")
+    a("--checkpoint_exclude_scopes", default=None,
+      help="Comma-separated list of scopes of variables to exclude when "
+      "restoring from a checkpoint.")
     a("--trainable_scopes", default=None,
-      help="only these variables train; batch norms elsewhere still run "
-      "in training mode and update their statistics, as research/slim")
-    common.bool_flag(p, "--ignore_missing_vars", False)
-    # --- slimkeras additions
+      help="Comma-separated list of scopes to filter the set of variables "
+      "to train. By default, None would train all the variables. "
+      "slimkeras: batch norms elsewhere still run in training mode and "
+      "update their statistics, as in research/slim")
+    common.bool_flag(p, "--ignore_missing_vars", False,
+                     "When restoring a checkpoint would ignore missing "
+                     "variables.")
+
+
+def _add_slimkeras_flags(p) -> None:
+    """The slimkeras-only flags (no research/slim counterpart)."""
+    a = p.add_argument
     common.bool_flag(
         p, "--freeze_batch_norm_outside_trainable_scopes", False,
         "slimkeras: batch norms outside --trainable_scopes run in inference"
         " mode and keep their statistics (research/slim updated them)")
+    common.bool_flag(
+        p, "--summarize_histograms", False,
+        "slimkeras: also write research/slim's histograms to TensorBoard: "
+        "every model variable (by slim name), and activations/<end_point> "
+        "histograms with sparsity/<end_point> scalars (at the "
+        "--log_every_n_steps steps only)")
     a("--save_interval_steps", type=int, default=None,
       help="slimkeras: also checkpoint every n steps")
     a("--eval_split_name", default=None,
       help="slimkeras: evaluate this split after training (default: "
            "'test' for the embedded digits dataset)")
-    from slimkeras import mixed_precision
-
-    mixed_precision.add_mixed_precision_flag(p)
-    p.set_defaults(func=run)
 
 
 def check_unsupported(args) -> None:
@@ -116,14 +225,8 @@ def check_unsupported(args) -> None:
     if args.master:
         common.reject("--master", repr(args.master),
                       "only '' (train in this process) is supported")
-    for flag, value, default in (
-            ("--worker_replicas", args.worker_replicas, 1),
-            ("--num_ps_tasks", args.num_ps_tasks, 0),
-            ("--task", args.task, 0),
-            ("--sync_replicas", args.sync_replicas, False),
-            ("--replicas_to_aggregate", args.replicas_to_aggregate, 1)):
-        if value != default:
-            common.reject(flag, value, _MULTI_WORKER)
+    if args.num_ps_tasks:
+        common.reject("--num_ps_tasks", args.num_ps_tasks, distributed.PS_ERROR)
     if args.quantize_delay >= 0:
         common.reject("--quantize_delay", args.quantize_delay,
                       "quantization-aware training is not supported (only "
@@ -154,18 +257,60 @@ def _run(args: argparse.Namespace) -> int:
     import keras
     import tensorflow as tf
 
-    from slimkeras import checkpoints, learning, patterns
+    from slimkeras import learning, patterns
+    from slimkeras.learning import summaries
 
     check_unsupported(args)
+    # Before any TensorFlow op: MWMS and logical CPUs configure the runtime.
+    strategy = _strategy(args)
+    write_dir = distributed.worker_dir(args.train_dir, strategy)
     spec = common.get_spec(args.model_name)
-    common.check_writable_dir(args.train_dir, "--train_dir")
+    common.check_writable_dir(write_dir, "--train_dir")
     dataset = common.load_dataset(args, args.dataset_split_name)
     size = common.image_size(spec, args.train_image_size)
     num_classes = dataset.num_classes - args.labels_offset
-    strategy = _strategy(args.num_clones, args.clone_on_cpu)
     with strategy.scope():
         model = common.build_model(spec, num_classes, size, args.weight_decay)
+    _restore_or_resume(args, model, strategy)
+    if args.trainable_scopes:
+        learning.set_trainable_scopes(
+            model, patterns.split_patterns(args.trainable_scopes),
+            freeze_batch_norm_statistics=(
+                args.freeze_batch_norm_outside_trainable_scopes))
+    decay_steps = _decay_steps(args, dataset)
+    lr, optimizer = _make_optimizer(args, strategy, decay_steps)
+    saved, ema = _moving_averages(args, model, strategy)
+    ds = _global_batches(args, spec, dataset, size, strategy)
+    xent = keras.losses.CategoricalCrossentropy(
+        from_logits=True, label_smoothing=args.label_smoothing)
+    # research/slim's training summaries, in train_dir itself (one event
+    # file; learning.train writes total_loss there too).
+    parts = summaries.StepValues(strategy.num_replicas_in_sync == 1)
+    writer = tf.summary.create_file_writer(write_dir)
+    total_loss = _total_loss_fn(args, model, num_classes, xent, parts,
+                                writer, optimizer)
+    with strategy.scope():  # the train step runs under the strategy
+        inner = learning.create_train_op(total_loss, optimizer, model=saved)
+    step = inner if ema is None else _AveragedStep(inner, ema)
+    loss = _train(args, step, ds, writer, parts, lr, model)
+    _print_result(args, inner, loss, write_dir, strategy, saved)
+    split = args.eval_split_name or (
+        "test" if args.dataset_name == "digits" else None)
+    if split and distributed.is_chief(strategy):
+        _evaluate_after(args, spec, model, split, size, num_classes)
+    return 0
+
+
+def _restore_or_resume(args, model, strategy) -> None:
+    """Resumes from --train_dir's checkpoint (restored by learning.train)
+    or else restores --checkpoint_path into ``model``."""
+    import tensorflow as tf
+
+    from slimkeras import checkpoints, patterns
+
     resuming = tf.train.latest_checkpoint(args.train_dir) is not None
+    if resuming and distributed.is_chief(strategy):
+        print(f"resuming from {tf.train.latest_checkpoint(args.train_dir)}")
     if args.checkpoint_path and resuming:
         print("Ignoring --checkpoint_path because a checkpoint already "
               f"exists in {args.train_dir}")
@@ -179,14 +324,14 @@ def _run(args: argparse.Namespace) -> int:
         except (ValueError, OSError) as e:
             raise common.CLIError(f"--checkpoint_path: {e}") from None
         print(report)
-    if args.trainable_scopes:
-        learning.set_trainable_scopes(
-            model, patterns.split_patterns(args.trainable_scopes),
-            freeze_batch_norm_statistics=(
-                args.freeze_batch_norm_outside_trainable_scopes))
+
+
+def _decay_steps(args, dataset) -> int:
     # research/slim: int(num_samples * num_epochs_per_decay / batch_size).
     decay_steps = int(dataset.num_samples * args.num_epochs_per_decay
                       / args.batch_size)
+    if args.sync_replicas:  # research/slim: per aggregated update
+        decay_steps = int(decay_steps / args.replicas_to_aggregate)
     if decay_steps < 1 and args.learning_rate_decay_type != "fixed":
         raise common.CLIError(
             f"--learning_rate_decay_type={args.learning_rate_decay_type} "
@@ -194,6 +339,15 @@ def _run(args: argparse.Namespace) -> int:
             f"--num_epochs_per_decay ({args.num_epochs_per_decay}) >= "
             f"--batch_size ({args.batch_size}); the decay would be over 0 "
             "steps.")
+    return decay_steps
+
+
+def _make_optimizer(args, strategy, decay_steps):
+    """``(learning rate, optimizer)`` from the optimization flags."""
+    import keras
+
+    from slimkeras import learning
+
     try:
         lr = learning.configure_learning_rate(
             args.learning_rate_decay_type, args.learning_rate,
@@ -207,6 +361,11 @@ def _run(args: argparse.Namespace) -> int:
                 optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     except ValueError as e:
         raise common.CLIError(str(e)) from None
+    return lr, optimizer
+
+
+def _moving_averages(args, model, strategy):
+    """``(what the checkpoint saves, EMA or None)``."""
     saved = model
     ema = None
     if args.moving_average_decay:
@@ -219,16 +378,22 @@ def _run(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise common.CLIError(f"--moving_average_decay: {e}") from None
         saved = _WithAverages(model, ema)
-    ds = common.batches(args, spec, dataset, True, size)
-    xent = keras.losses.CategoricalCrossentropy(
-        from_logits=True, label_smoothing=args.label_smoothing)
-    parts = _LossParts(strategy.num_replicas_in_sync == 1)
+    return saved, ema
+
+
+def _total_loss_fn(args, model, num_classes, xent, parts, writer,
+                   optimizer):
+    """research/slim's loss: cross entropy (+0.4 aux) + regularization."""
+    import tensorflow as tf
+
+    from slimkeras.learning import summaries
 
     def total_loss(batch):
         images, labels = batch
         logits, end_points = model(images, training=True)
         onehot = tf.one_hot(labels, num_classes)
-        main = xent(onehot, tf.reshape(logits, (-1, num_classes)))
+        flat = tf.reshape(logits, (-1, num_classes))
+        main = xent(onehot, flat)
         loss = main
         aux = None
         if "AuxLogits" in end_points:
@@ -238,12 +403,21 @@ def _run(args: argparse.Namespace) -> int:
         reg = tf.add_n(model.losses) if model.losses else None
         if reg is not None:
             loss += reg
-        parts.record(main, aux, reg, loss)
+        parts.record(main, aux, reg, logits=flat, labels=labels)
+        if args.summarize_histograms and parts.enabled:
+            summaries.record_activations(
+                writer, end_points, optimizer.iterations + 1,
+                args.log_every_n_steps, args.max_number_of_steps)
         return loss
 
-    inner = learning.create_train_op(total_loss, optimizer, model=saved)
-    step = _SummarisedStep(inner, parts, lr, ema, args.train_dir,
-                           args.save_summaries_secs)
+    return total_loss
+
+
+def _train(args, step, ds, writer, parts, lr, model):
+    """learning.train with the flags; the last loss, None if no step ran."""
+    from slimkeras import learning
+    from slimkeras.learning import summaries
+
     try:
         loss = learning.train(
             step, ds, args.train_dir,
@@ -251,24 +425,34 @@ def _run(args: argparse.Namespace) -> int:
             log_every_n_steps=args.log_every_n_steps,
             save_interval_steps=args.save_interval_steps,
             save_interval_secs=args.save_interval_secs,
-            save_summaries_secs=args.save_summaries_secs)
+            save_summaries_secs=args.save_summaries_secs,
+            summary_writer=writer,
+            summary_fn=summaries.research_slim_summary_fn(
+                parts, lr, model.weights, args.summarize_histograms))
     except learning.NoTrainingStepError:
         loss = None
+    except distributed.WorkerFailureError as e:
+        raise common.CLIError(str(e)) from None
     except ValueError as e:
         raise common.CLIError(f"--train_dir {args.train_dir}: {e}") from None
-    step.write(force=True)
+    return loss
+
+
+def _print_result(args, inner, loss, write_dir, strategy, saved) -> None:
     if loss is None:
         print(f"--train_dir {args.train_dir} is already at step "
               f"{int(inner.step.numpy())} (--max_number_of_steps="
               f"{args.max_number_of_steps}): no step to run")
     else:
         print(f"step {int(inner.step.numpy())}: loss {loss:.4f}; "
-              f"checkpoints in {args.train_dir}")
-    split = args.eval_split_name or (
-        "test" if args.dataset_name == "digits" else None)
-    if split:
-        _evaluate_after(args, spec, model, split, size, num_classes)
-    return 0
+              f"checkpoints in {write_dir}"
+              + ("" if write_dir == args.train_dir else
+                 " (this worker's copy, removed at exit; the chief writes "
+                 f"{args.train_dir})"))
+    if distributed.is_multi_worker(strategy):
+        # The same on every worker: they hold the same weights.
+        print(f"weights fingerprint {distributed.fingerprint(saved.weights)}"
+              f" ({distributed.describe(strategy)})")
 
 
 def _WithAverages(model, ema):
@@ -288,49 +472,12 @@ def _WithAverages(model, ema):
     return WithAverages()
 
 
-class _LossParts:
-    """The last step's loss terms, for research/slim's summaries."""
+class _AveragedStep:
+    """A TrainStep that also updates the EMA shadows after each step."""
 
-    TAGS = {"main": "losses/softmax_cross_entropy_loss/value",
-            "aux": "losses/aux_loss/value",
-            "reg": "Losses/regularization_loss",
-            "clone": "Losses/clone_loss"}
-
-    def __init__(self, enabled: bool):
-        import keras
-
-        self.enabled = enabled
-        self.values = {k: keras.Variable(0.0, trainable=False,
-                                         name=f"summary_{k}")
-                       for k in self.TAGS}
-        self.seen = set()
-
-    def record(self, main, aux, reg, total):
-        if not self.enabled:
-            return
-        for k, v in (("main", main), ("aux", aux), ("reg", reg),
-                     ("clone", total)):
-            if v is not None:
-                self.values[k].assign(v)
-                self.seen.add(k)
-
-
-class _SummarisedStep:
-    """A TrainStep that also updates the EMA shadows and writes research/
-    slim's training scalars into ``train_dir`` (``total_loss``,
-    ``learning_rate``, each loss, ``Losses/clone_loss``)."""
-
-    def __init__(self, inner, parts, lr, ema, train_dir, every_secs):
-        import tensorflow as tf
-
+    def __init__(self, inner, ema):
         self._inner = inner
-        self._parts = parts
-        self._lr = lr
         self._ema = ema
-        self._every = float(every_secs)
-        self._last = None
-        self._loss = None
-        self._writer = tf.summary.create_file_writer(train_dir)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -338,30 +485,8 @@ class _SummarisedStep:
     def __call__(self, batch):
         before = int(self._inner.step.numpy())
         loss = self._inner(batch)
-        if self._ema is not None:
-            self._ema.update(before)
-        self._loss = loss
-        self.write()
+        self._ema.update(before)
         return loss
-
-    def write(self, force=False):
-        import tensorflow as tf
-
-        now = time.time()
-        if self._loss is None or not (
-                force or self._last is None
-                or now - self._last >= self._every):
-            return
-        self._last = now
-        step = int(self._inner.step.numpy())
-        lr = self._lr(step - 1) if callable(self._lr) else self._lr
-        with self._writer.as_default():
-            tf.summary.scalar("total_loss", self._loss, step=step)
-            tf.summary.scalar("learning_rate", lr, step=step)
-            for k in sorted(self._parts.seen):
-                tf.summary.scalar(self._parts.TAGS[k],
-                                  self._parts.values[k], step=step)
-        self._writer.flush()
 
 
 def _evaluate_after(args, spec, model, split, size, num_classes):
@@ -378,20 +503,46 @@ def _evaluate_after(args, spec, model, split, size, num_classes):
           f"({dataset.num_samples} images): {float(acc.result()):.4f}")
 
 
-def _strategy(num_clones: int, clone_on_cpu: bool = False):
-    import tensorflow as tf
+def _strategy(args):
+    """research/slim's deployment flags as a tf.distribute strategy."""
+    try:
+        # Checked on a copy first: a rejected flag leaves TF_CONFIG as is.
+        cluster = distributed.set_tf_config(args.worker_hosts, args.task,
+                                            dict(os.environ))
+        workers = cluster.num_workers if cluster is not None else 1
+        if args.worker_replicas not in (1, workers):
+            raise ValueError(
+                f"--worker_replicas={args.worker_replicas}: the cluster has "
+                f"{workers} worker(s) (--worker_hosts or TF_CONFIG).")
+        if args.replicas_to_aggregate not in (
+                1, workers * args.num_clones):
+            raise ValueError(
+                f"--replicas_to_aggregate={args.replicas_to_aggregate}: "
+                "MultiWorkerMirroredStrategy aggregates every replica each "
+                f"step; use 1 or {workers * args.num_clones} (workers x "
+                "--num_clones).")
+        distributed.set_tf_config(args.worker_hosts, args.task)
+        strategy = distributed.create_strategy(args.num_clones,
+                                               args.clone_on_cpu, cluster)
+    except (ValueError, RuntimeError) as e:
+        raise common.CLIError(str(e)) from None
+    if distributed.is_multi_worker(strategy) or args.num_clones > 1:
+        print(f"training on {distributed.describe(strategy)}; global batch "
+              f"{args.batch_size * strategy.num_replicas_in_sync} "
+              f"(--batch_size {args.batch_size} per replica)", flush=True)
+    return strategy
 
-    if num_clones <= 1:
-        return tf.distribute.get_strategy()
-    gpus = [] if clone_on_cpu else tf.config.list_logical_devices("GPU")
-    if len(gpus) >= num_clones:
-        return tf.distribute.MirroredStrategy(
-            [d.name for d in gpus[:num_clones]])
-    cpus = tf.config.list_logical_devices("CPU")
-    if len(cpus) < num_clones:
-        raise common.CLIError(
-            f"--num_clones={num_clones} needs {num_clones} devices; found "
-            f"{len(gpus)} GPU and {len(cpus)} logical CPU devices.")
-    return tf.distribute.MirroredStrategy(
-        [d.name for d in cpus[:num_clones]])
 
+def _global_batches(args, spec, dataset, size, strategy):
+    """--batch_size per replica: batches of batch x replicas x workers,
+    which the strategy splits; each worker reads its own shard."""
+    from slimkeras.data.parallel_reader import list_files
+
+    replicas = strategy.num_replicas_in_sync
+    global_args = argparse.Namespace(
+        **{**vars(args), "batch_size": args.batch_size * replicas})
+    ds = common.batches(global_args, spec, dataset, True, size)
+    if distributed.is_multi_worker(strategy):
+        ds = distributed.shard_by(ds, len(list_files(dataset.data_sources)),
+                                  distributed.num_workers(strategy))
+    return ds

@@ -7,3 +7,9 @@ from slimkeras.data import tfrecords as tfrecords
 from slimkeras.data.dataset import Dataset as Dataset
 from slimkeras.data.provider import DatasetDataProvider as DatasetDataProvider
 from slimkeras.data.provider import make_batches as make_batches
+
+__all__ = [
+    "Dataset",
+    "DatasetDataProvider",
+    "make_batches",
+]

@@ -4,11 +4,18 @@ Reads a :class:`~slimkeras.data.dataset.Dataset`'s TFRecords with parallel
 interleaved readers, shuffles, repeats, and decodes the requested items.
 :func:`make_batches` adds preprocessing by name, batching and prefetch —
 the input pipeline of research/slim's ``train_image_classifier.py``.
+
+Epochs: :class:`DatasetDataProvider` repeats forever by default, as slim's
+did; :func:`make_batches` makes **one** pass by default, so that Keras's
+``model.fit(batches, epochs=n)`` ends each epoch (each epoch iterates the
+dataset again, reshuffled). slim's train loop wants an endless stream:
+pass ``num_epochs=None`` there (``slimkeras train`` does).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -84,7 +91,7 @@ def make_batches(
     is_training: bool = True,
     labels_offset: int = 0,
     channels: int | None = None,
-    num_epochs: int | None = None,
+    num_epochs: int | None = 1,
     num_readers: int = 4,
     seed: int | None = None,
     drop_remainder: bool | None = None,
@@ -97,11 +104,22 @@ def make_batches(
             [0, 1] and resizes.
         channels: convert images to this many channels (1 <-> 3).
         labels_offset: subtracted from labels (research/slim's flag).
+        num_epochs: passes over the data (default 1: one Keras epoch per
+            iteration, what ``fit(batches, epochs=n)`` expects); ``None``
+            repeats forever (slim's train loop, ``learning.train``), so
+            ``fit`` then needs ``steps_per_epoch``. (A TFRecord pipeline's
+            length is unknown to tf.data, so Keras learns it in the first
+            epoch and warns once "Your input ran out of data"; the epochs
+            are whole.)
     """
+    if num_epochs is not None and (isinstance(num_epochs, bool) or not (
+            isinstance(num_epochs, int) and num_epochs >= 1)):
+        raise ValueError("make_batches: num_epochs must be a positive int "
+                         "(passes over the data) or None (repeat forever)."
+                         f" Received: {num_epochs!r}.")
     provider = DatasetDataProvider(dataset, num_readers=num_readers,
                                    shuffle=is_training,
-                                   num_epochs=num_epochs if not is_training
-                                   else num_epochs, seed=seed)
+                                   num_epochs=num_epochs, seed=seed)
     ds = provider.as_dataset(["image", "label"])
 
     def prep(image, label):

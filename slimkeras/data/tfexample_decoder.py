@@ -9,7 +9,8 @@ a ``tf.data`` map: ``dataset.map(lambda r: decoder.decode(r, ['image',
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import tensorflow as tf
 

@@ -8,7 +8,7 @@ them); ``labels.txt`` has ``id:name`` lines.
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 import tensorflow as tf
 

@@ -11,3 +11,8 @@ research/slim's ``download_and_convert_*`` scripts unchanged;
 
 from slimkeras.datasets.factory import get_dataset as get_dataset
 from slimkeras.datasets.factory import list_datasets as list_datasets
+
+__all__ = [
+    "get_dataset",
+    "list_datasets",
+]

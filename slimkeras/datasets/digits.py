@@ -84,3 +84,22 @@ def get_split(split_name: str, dataset_dir: str | None = None):
     return tfrecords.classification_dataset(
         os.path.join(dataset_dir, f"digits_{split_name}.tfrecord"),
         SPLITS[split_name], NUM_CLASSES, dataset_dir, (SIZE, SIZE, 1), 1)
+
+
+def load_arrays(seed: int = 0):
+    """The 1797 8x8 digits as NumPy arrays, float32 in [0, 1], split 80/20.
+
+    ``((x_train, y_train), (x_test, y_test))``, images ``(N, 8, 8, 1)``,
+    shuffled with ``seed``: for Keras ``fit`` on arrays (``get_split``
+    gives the research/slim TFRecord splits at 28x28).
+    """
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.images / 16.0).astype("float32")[..., None]
+    y = data.target.astype("int64")
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    split = int(0.8 * len(x))
+    return (x[:split], y[:split]), (x[split:], y[split:])

@@ -58,25 +58,8 @@ def export_saved_model(
     """
     import tensorflow as tf
 
-    if not getattr(model, "inputs", None) or len(model.inputs) != 1:
-        raise ValueError("export_saved_model needs a built Keras model with "
-                         "exactly one image input.")
-    shape = tuple(model.inputs[0].shape)
-    if len(shape) != 4 or None in shape[1:]:
-        raise ValueError("export_saved_model needs a static image input "
-                         f"shape [N, H, W, C]; the model has {shape}.")
-    height, width, channels = (int(d) for d in shape[1:])
-    offset = int(labels_offset)
-
-    def heads(images):
-        logits = _first(model(images, training=False))
-        logits = tf.reshape(tf.cast(logits, tf.float32),
-                            [tf.shape(logits)[0], -1])
-        return {
-            "predictions": tf.nn.softmax(logits),
-            "classes": tf.argmax(logits, axis=-1) + offset,
-        }
-
+    height, width, channels = _image_shape(model)
+    heads = _heads_fn(model, int(labels_offset))
     module = tf.Module()
     module.model = model
     float_spec = tf.TensorSpec([None, height, width, channels], tf.float32,
@@ -87,41 +70,92 @@ def export_saved_model(
         if not preprocessing_name:
             raise ValueError("include_preprocessing=True needs the net's "
                              "preprocessing_name (e.g. 'inception').")
-        from slimkeras.preprocessing import preprocessing_factory
+        _add_preprocessing_signatures(module, signatures, heads,
+                                      preprocessing_name, height, width,
+                                      channels)
+    _save_atomically(module, signatures, export_dir)
+    return {name: fn.input_signature[0] for name, fn in signatures.items()}
 
-        prep = preprocessing_factory.get_preprocessing(
-            preprocessing_name, is_training=False)
 
-        def prep_one(image):
-            if channels == 3 and image.shape[-1] == 1:
-                image = tf.image.grayscale_to_rgb(image)
-            out = prep(image, height, width)
-            return tf.ensure_shape(tf.cast(out, tf.float32),
-                                   [height, width, channels])
+def _image_shape(model) -> tuple[int, int, int]:
+    """``(height, width, channels)`` of the model's one static image
+    input."""
+    if not getattr(model, "inputs", None) or len(model.inputs) != 1:
+        raise ValueError("export_saved_model needs a built Keras model with "
+                         "exactly one image input.")
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) != 4 or None in shape[1:]:
+        raise ValueError("export_saved_model needs a static image input "
+                         f"shape [N, H, W, C]; the model has {shape}.")
+    height, width, channels = (int(d) for d in shape[1:])
+    return height, width, channels
 
-        def serve_uint8(images):
-            batch = tf.map_fn(prep_one, images,
-                              fn_output_signature=tf.float32)
-            return heads(batch)
 
-        def serve_jpeg(encoded):
-            def decode(data):
-                image = tf.io.decode_image(data, channels=channels,
-                                           expand_animations=False)
-                image.set_shape([None, None, channels])
-                return prep_one(image)
+def _heads_fn(model, offset: int):
+    """``images -> {'predictions': softmax, 'classes': argmax + offset}``."""
+    import tensorflow as tf
 
-            batch = tf.map_fn(decode, encoded,
-                              fn_output_signature=tf.float32)
-            return heads(batch)
+    def heads(images):
+        logits = _first(model(images, training=False))
+        logits = tf.reshape(tf.cast(logits, tf.float32),
+                            [tf.shape(logits)[0], -1])
+        return {
+            "predictions": tf.nn.softmax(logits),
+            "classes": tf.argmax(logits, axis=-1) + offset,
+        }
 
-        module.serve_uint8 = tf.function(serve_uint8, input_signature=[
-            tf.TensorSpec([None, None, None, channels], tf.uint8,
-                          name="images")])
-        module.serve_jpeg = tf.function(serve_jpeg, input_signature=[
-            tf.TensorSpec([None], tf.string, name="image_bytes")])
-        signatures["serving_uint8"] = module.serve_uint8
-        signatures["serving_jpeg"] = module.serve_jpeg
+    return heads
+
+
+def _add_preprocessing_signatures(module, signatures: dict, heads,
+                                  preprocessing_name: str, height: int,
+                                  width: int, channels: int) -> None:
+    """Adds ``serving_uint8`` and ``serving_jpeg``: the net's eval
+    preprocessing, then ``heads``."""
+    import tensorflow as tf
+
+    from slimkeras.preprocessing import preprocessing_factory
+
+    prep = preprocessing_factory.get_preprocessing(
+        preprocessing_name, is_training=False)
+
+    def prep_one(image):
+        if channels == 3 and image.shape[-1] == 1:
+            image = tf.image.grayscale_to_rgb(image)
+        out = prep(image, height, width)
+        return tf.ensure_shape(tf.cast(out, tf.float32),
+                               [height, width, channels])
+
+    def serve_uint8(images):
+        batch = tf.map_fn(prep_one, images,
+                          fn_output_signature=tf.float32)
+        return heads(batch)
+
+    def serve_jpeg(encoded):
+        def decode(data):
+            image = tf.io.decode_image(data, channels=channels,
+                                       expand_animations=False)
+            image.set_shape([None, None, channels])
+            return prep_one(image)
+
+        batch = tf.map_fn(decode, encoded,
+                          fn_output_signature=tf.float32)
+        return heads(batch)
+
+    module.serve_uint8 = tf.function(serve_uint8, input_signature=[
+        tf.TensorSpec([None, None, None, channels], tf.uint8,
+                      name="images")])
+    module.serve_jpeg = tf.function(serve_jpeg, input_signature=[
+        tf.TensorSpec([None], tf.string, name="image_bytes")])
+    signatures["serving_uint8"] = module.serve_uint8
+    signatures["serving_jpeg"] = module.serve_jpeg
+
+
+def _save_atomically(module, signatures: dict, export_dir: str) -> None:
+    """Saves into a temporary sibling directory, then renames it to
+    ``export_dir`` (which must be absent or empty)."""
+    import tensorflow as tf
+
     parent = os.path.dirname(os.path.abspath(export_dir)) or "."
     os.makedirs(parent, exist_ok=True)
     if os.path.exists(export_dir) and os.listdir(export_dir):
@@ -136,4 +170,3 @@ def export_saved_model(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {name: fn.input_signature[0] for name, fn in signatures.items()}

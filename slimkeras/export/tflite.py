@@ -24,7 +24,8 @@ import dataclasses
 import itertools
 import os
 import tempfile
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

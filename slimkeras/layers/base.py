@@ -20,11 +20,10 @@ from typing import Any
 import keras
 
 from slimkeras import initializers as initializers_lib
-from slimkeras import naming
+from slimkeras import naming, scopes
 from slimkeras import regularizers as regularizers_lib
-from slimkeras import scopes
 
-__all__ = ["SlimLayer", "slim_op", "check_positive_ints", "to_tuple"]
+__all__ = ["SlimLayer", "slim_op"]
 
 # Arguments slim's functions took that mean nothing on Keras: accepted (in
 # arg_scope too) and ignored by the class form.
@@ -39,12 +38,42 @@ class SlimLayer(keras.Layer):
             (default: the op's default name, made unique: ``Conv``,
             ``Conv_1`` …).
         full_scope: an absolute scope path; when given, ``scope`` and the
-            enclosing scopes are not consulted (used by ``from_config``).
+            enclosing scopes are not consulted (``from_config`` and the
+            function forms pass it). Subclasses do not list it: it reaches
+            this constructor through their ``**kwargs``.
         **kwargs: Keras layer arguments (``name``, ``dtype``, ``trainable``).
             ``name`` defaults to the full scope with ``/`` written ``.``.
+
+    Class attributes and hooks: ``DEFAULT_SCOPE`` (slim's default name),
+    :meth:`scope_from` (scope and default name from the arguments),
+    :meth:`call_without_layer` and ``CALL_ARGS`` (function-form only
+    behaviour), all read by :func:`slim_op`.
     """
 
     DEFAULT_SCOPE = "Layer"
+    # Call arguments the function form passes to the call, not the
+    # constructor (batch_norm's batch_weights).
+    CALL_ARGS: tuple[str, ...] = ()
+
+    @classmethod
+    def scope_from(cls, arguments) -> tuple[str | None, str]:
+        """``(scope, default name)`` for a layer built with ``arguments``.
+
+        ``arguments`` are the constructor's arguments by name (after the
+        arg_scope defaults). The default name is made unique; ops whose
+        default depends on an argument (``pool``) or that take their scope
+        from another argument (``spatial_softmax``'s ``name``) override this.
+        """
+        return arguments.get("scope"), cls.DEFAULT_SCOPE
+
+    @classmethod
+    def call_without_layer(cls, inputs, arguments):
+        """The function form's result when ``arguments`` build no layer.
+
+        None (the default) builds the layer; ``scale_gradient`` with a
+        tensor multiplier applies it directly.
+        """
+        return None
 
     def __init__(self, scope=None, full_scope=None, **kwargs):
         if full_scope is None:
@@ -74,15 +103,19 @@ class SlimLayer(keras.Layer):
         trainable: bool = True,
         aggregation: str = "none",
         autocast: bool = True,
+        scope: str | None = None,
     ):
-        """Creates variable ``<full_scope>/<name>`` stored as ``self.<attr>``.
+        """Creates variable ``<scope>/<name>`` stored as ``self.<attr>``.
 
+        ``scope`` defaults to the layer's full scope (batch norm's
+        zero-debias variables live under ``<full_scope>/moving_mean``).
         ``autocast=False`` keeps the variable in its own dtype inside
         ``call`` under a mixed policy (batch-norm parameters and statistics
         stay float32 for the fused kernel).
         """
-        parent, _, leaf = self.full_scope.rpartition("/")
-        init = initializers_lib.get(initializer) or "zeros"
+        parent, _, leaf = (scope or self.full_scope).rpartition("/")
+        init = initializers_lib.fresh(initializers_lib.get(initializer)
+                                      or "zeros")
         with keras.name_scope(leaf, override_parent=parent):
             var = keras.Variable(
                 initializer=init,
@@ -106,17 +139,14 @@ class SlimLayer(keras.Layer):
         return config
 
 
-def _init_signature(cls) -> inspect.Signature:
-    return inspect.signature(cls.__init__)
-
-
 def slim_op(op_name: str, extra_args: tuple[str, ...] = ()):
     """Class decorator: registers a slim layer and builds its function form.
 
     The class's ``__init__`` gets the current ``arg_scope`` defaults for key
-    ``slimkeras.<op_name>``; ``cls.function`` is the slim-style function
-    ``op_name(inputs, *args, **kwargs)`` that builds (or reuses) the layer
-    under the current scopes and calls it.
+    ``slimkeras.<op_name>`` and resolves the layer's scope from
+    :meth:`SlimLayer.scope_from`; ``cls.function`` is the slim-style
+    function ``op_name(inputs, *args, **kwargs)`` that builds (or reuses)
+    the layer under the current scopes and calls it.
     """
 
     def decorate(cls):
@@ -125,14 +155,18 @@ def slim_op(op_name: str, extra_args: tuple[str, ...] = ()):
         # so defaults merge once, under the subclass's key.
         orig_init = getattr(cls.__init__, "_slim_raw_init", cls.__init__)
         sig = inspect.signature(orig_init)
-        ignored = set(_GRAPH_ONLY_ARGS) | set(extra_args)
+        ignored = [n for n in _GRAPH_ONLY_ARGS + tuple(extra_args)
+                   if n not in sig.parameters]
 
         @functools.wraps(orig_init)
         def __init__(self, *args, **kwargs):
-            kwargs = _merge(sig, key, (self,) + args, kwargs)
+            kwargs = scopes.merge_scoped(orig_init, key, (self,) + args,
+                                         kwargs)
             for name in ignored:
-                if name not in sig.parameters:
-                    kwargs.pop(name, None)
+                kwargs.pop(name, None)
+            if kwargs.get("full_scope") is None:
+                kwargs["full_scope"] = _resolve_full_scope(
+                    cls, sig, (self,) + args, kwargs)
             orig_init(self, *args, **kwargs)
 
         __init__._slim_raw_init = orig_init
@@ -142,27 +176,31 @@ def slim_op(op_name: str, extra_args: tuple[str, ...] = ()):
         cls.__init__ = __init__
         cls._slim_key_op = key
         cls.OP_NAME = op_name
-        scopes.register_op(key, op_name, orig_init, skip=0)
-        names = [n for n in scopes._REGISTERED[key][1]
-                 if n not in ("self", "full_scope")]
-        names += [n for n in _GRAPH_ONLY_ARGS + tuple(extra_args)
-                  if n not in names]
-        scopes._REGISTERED[key] = (op_name, tuple(names), False)
-        cls.function = _make_function(cls, key, sig, op_name)
+        scopes.register_op(
+            key, op_name, orig_init, exclude=("full_scope",),
+            extra=_GRAPH_ONLY_ARGS + tuple(extra_args), strict=True,
+            layer_class=cls)
+        cls.function = _make_function(cls, key, orig_init, op_name)
         return keras.saving.register_keras_serializable(
             package="slimkeras")(cls)
 
     return decorate
 
 
-def _merge(sig, key, args, kwargs):
-    scoped = scopes.scoped_defaults(key)
-    if not scoped:
-        return kwargs
-    bound = sig.bind_partial(*args).arguments
-    merged = {k: v for k, v in scoped.items() if k not in bound}
-    merged.update(kwargs)
-    return merged
+def _arguments(sig: inspect.Signature, args: tuple, kwargs: dict):
+    """The bound arguments by name, or None when they do not bind."""
+    try:
+        return sig.bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return None
+
+
+def _resolve_full_scope(cls, sig, args, kwargs) -> str | None:
+    arguments = _arguments(sig, args, kwargs)
+    if arguments is None:  # the constructor raises the TypeError
+        return None
+    scope, default = cls.scope_from(arguments)
+    return naming.resolve_scope(scope, default)
 
 
 _REUSE_ERROR = (
@@ -171,16 +209,25 @@ _REUSE_ERROR = (
 )
 
 
-def _make_function(cls, key: str, sig: inspect.Signature, op_name: str):
+def _make_function(cls, key: str, init, op_name: str):
+    sig = inspect.signature(init)
+
     def fn(inputs, *args, **kwargs):
-        kwargs = _merge(sig, key, (None,) + args, kwargs)
+        call_kwargs = {n: kwargs.pop(n) for n in cls.CALL_ARGS
+                       if n in kwargs}
+        kwargs = scopes.merge_scoped(init, key, (None,) + args, kwargs)
         reuse = kwargs.pop("reuse", None)
         collections = kwargs.pop("outputs_collections", None)
         kwargs.pop("variables_collections", None)
-        scope = kwargs.pop("scope", None)
-        layer = get_or_create(cls, scope, reuse, args, kwargs, op_name,
+        arguments = _arguments(sig, (None,) + args, kwargs) or {}
+        direct = cls.call_without_layer(inputs, arguments)
+        if direct is not None:
+            return direct
+        scope, default = cls.scope_from(arguments)
+        kwargs.pop("scope", None)
+        layer = get_or_create(cls, scope, default, reuse, args, kwargs,
                               inputs=inputs)
-        outputs = layer(inputs)
+        outputs = layer(inputs, **call_kwargs)
         naming.add_to_collection(collections, layer.full_scope, outputs)
         return outputs
 
@@ -206,15 +253,16 @@ def _make_function(cls, key: str, sig: inspect.Signature, op_name: str):
     return fn
 
 
-def get_or_create(cls, scope, reuse, args, kwargs, op_name, inputs=None):
-    """The layer for ``scope`` here: reused by path, or newly built.
+def get_or_create(cls, scope, default, reuse, args, kwargs, inputs=None):
+    """The layer for ``scope`` (or ``default`` made unique) here.
 
-    ``inputs`` (symbolic) tell which model is being built: see
-    :func:`slimkeras.naming.claim_layer_scope`.
+    Reused by path, or newly built. ``inputs`` (symbolic) tell which model
+    is being built: see :func:`slimkeras.naming.claim_layer_scope`.
     """
+    op_name = cls.OP_NAME
     reg = naming.registry()
     if reg.reuse_layers:
-        path = naming.resolve_scope(scope, cls.DEFAULT_SCOPE)
+        path = naming.resolve_scope(scope, default)
         layer = reg.layers.get(path)
         if layer is None:
             if getattr(reg, "frozen", False):
@@ -233,7 +281,7 @@ def get_or_create(cls, scope, reuse, args, kwargs, op_name, inputs=None):
             )
         return layer
     if reuse or naming.current_reuse():
-        path = naming.peek_scope(scope, cls.DEFAULT_SCOPE)
+        path = naming.peek_scope(scope, default)
         if scope is None:
             raise ValueError(
                 f"{op_name}: reuse=True needs an explicit scope (the default "
@@ -244,58 +292,11 @@ def get_or_create(cls, scope, reuse, args, kwargs, op_name, inputs=None):
             raise ValueError(_REUSE_ERROR.format(op=op_name, path=path))
         naming.set_roots(layer, naming.input_roots(inputs))
         return layer
-    path, roots = naming.claim_layer_scope(
-        scope, cls.DEFAULT_SCOPE, inputs, op_name)
+    path, roots = naming.claim_layer_scope(scope, default, inputs, op_name)
     layer = cls(*args, full_scope=path, **kwargs)
     naming.set_roots(layer, roots)
     naming.registry().layers[path] = layer
     return layer
-
-
-def to_tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
-    """``3 -> (3, 3)``; ``[3, 2] -> (3, 2)``; validates length and type."""
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return (value,) * n
-    if hasattr(value, "__len__") and not isinstance(value, str):
-        items = tuple(value)
-        if len(items) == 1:
-            items = items * n
-        if len(items) == n and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in items
-        ):
-            return items
-    raise ValueError(
-        f"`{name}` must be an int or a list of {n} ints. "
-        f"Received: {name}={value!r}."
-    )
-
-
-def check_positive_ints(value: tuple[int, ...], name: str) -> None:
-    if any(v <= 0 for v in value):
-        raise ValueError(
-            f"`{name}` must be positive. Received: {name}={value!r}."
-        )
-
-
-def check_padding(padding: Any) -> str:
-    if not isinstance(padding, str) or padding.upper() not in (
-        "SAME", "VALID"):
-        raise ValueError(
-            "`padding` must be 'SAME' or 'VALID'. "
-            f"Received: padding={padding!r}."
-        )
-    return padding.upper()
-
-
-def check_data_format(data_format: Any, allowed: tuple[str, ...]) -> str:
-    if data_format is None:
-        return allowed[0]
-    if data_format not in allowed:
-        raise ValueError(
-            f"`data_format` must be one of {allowed}. "
-            f"Received: data_format={data_format!r}."
-        )
-    return data_format
 
 
 def callable_config(fn: Any) -> Any:
@@ -314,8 +315,6 @@ def callable_from_config(value: Any) -> Any:
     if value is None or callable(value):
         return value
     if isinstance(value, dict) and "slim_op" in value:
-        from slimkeras import layers as layers_lib
-
-        return getattr(layers_lib, value["slim_op"])
+        return scopes.op_class(value["slim_op"]).function
     return keras.saving.deserialize_keras_object(value)
 

@@ -33,19 +33,15 @@ update in float32. The non-fused path computes in float32.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from typing import Any
 
 import keras
 from keras import ops
 
-from slimkeras import activations
-from slimkeras import backend_ops
+from slimkeras import activations, backend_ops
 from slimkeras import initializers as initializers_lib
-from slimkeras import naming
 from slimkeras import regularizers as regularizers_lib
-from slimkeras.layers import base
+from slimkeras.layers import base, validation
 
 _PARAMS = ("beta", "gamma", "moving_mean", "moving_variance")
 
@@ -84,6 +80,9 @@ class BatchNorm(base.SlimLayer):
     """
 
     DEFAULT_SCOPE = "BatchNorm"
+    # One frequency weight per example of this batch: a call argument of
+    # the function form too (slim.batch_norm(x, batch_weights=w)).
+    CALL_ARGS = ("batch_weights",)
 
     def __init__(
         self,
@@ -106,12 +105,9 @@ class BatchNorm(base.SlimLayer):
         renorm_decay: float = 0.99,
         adjustment: Any = None,
         batch_weights: Any = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
-        super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
-        )
+        super().__init__(scope=scope, trainable=trainable, **kwargs)
         if batch_weights is not None:
             raise ValueError(
                 f"batch_norm {self.full_scope!r}: batch_weights is a "
@@ -129,38 +125,11 @@ class BatchNorm(base.SlimLayer):
                 "adjustment are not supported by slimkeras. Received: "
                 f"renorm={renorm!r}, adjustment={adjustment!r}."
             )
-        for what, value in (("decay", decay), ("epsilon", epsilon)):
-            if isinstance(value, (str, bytes, bool)) or value is None:
-                raise TypeError(
-                    f"batch_norm: `{what}` must be a float. Received: "
-                    f"{what}={value!r}."
-                )
-        if not 0.0 <= float(decay) <= 1.0:
-            raise ValueError(
-                f"batch_norm: `decay` must be in [0, 1]. Received: "
-                f"decay={decay!r}."
-            )
-        if float(epsilon) <= 0.0:
-            raise ValueError(
-                f"batch_norm: `epsilon` must be > 0. Received: "
-                f"epsilon={epsilon!r}."
-            )
-        if is_training not in (None, True, False):
-            raise TypeError(
-                "batch_norm: `is_training` must be None, True or False. "
-                f"Received: is_training={is_training!r}."
-            )
-        self.data_format = base.check_data_format(
+        _check_arguments(decay, epsilon, is_training, param_initializers,
+                         param_regularizers)
+        self.data_format = validation.standardize_data_format(
             data_format, ("NHWC", "NCHW")
         )
-        for what, d in (("param_initializers", param_initializers),
-                        ("param_regularizers", param_regularizers)):
-            if d is not None and (not isinstance(d, dict) or set(d) - set(
-                    _PARAMS)):
-                raise ValueError(
-                    f"batch_norm: `{what}` must be a dict with keys among "
-                    f"{_PARAMS}. Received: {what}={d!r}."
-                )
         self.decay = float(decay)
         self.center = bool(center)
         self.scale = bool(scale)
@@ -234,19 +203,15 @@ class BatchNorm(base.SlimLayer):
         )
 
     def _add_debias_vars(self, c):
-        saved = self.full_scope
-        self.full_scope = f"{saved}/moving_mean"
-        try:
-            self.add_slim_weight(
-                "moving_mean_biased", "biased", c, "zeros", trainable=False,
-                aggregation="mean",
-            )
-            self.add_slim_weight(
-                "moving_mean_local_step", "local_step", (), "zeros",
-                trainable=False, aggregation="mean",
-            )
-        finally:
-            self.full_scope = saved
+        scope = self.child_scope("moving_mean")
+        self.add_slim_weight(
+            "moving_mean_biased", "biased", c, "zeros", trainable=False,
+            aggregation="mean", scope=scope,
+        )
+        self.add_slim_weight(
+            "moving_mean_local_step", "local_step", (), "zeros",
+            trainable=False, aggregation="mean", scope=scope,
+        )
 
     def add_slim_weight(self, *args, **kwargs):
         # Parameters and statistics are read in their own dtype (float32
@@ -367,6 +332,39 @@ class BatchNorm(base.SlimLayer):
         return config
 
 
+def _check_arguments(decay, epsilon, is_training, param_initializers,
+                     param_regularizers) -> None:
+    for what, value in (("decay", decay), ("epsilon", epsilon)):
+        if isinstance(value, (str, bytes, bool)) or value is None:
+            raise TypeError(
+                f"batch_norm: `{what}` must be a float. Received: "
+                f"{what}={value!r}."
+            )
+    if not 0.0 <= float(decay) <= 1.0:
+        raise ValueError(
+            f"batch_norm: `decay` must be in [0, 1]. Received: "
+            f"decay={decay!r}."
+        )
+    if float(epsilon) <= 0.0:
+        raise ValueError(
+            f"batch_norm: `epsilon` must be > 0. Received: "
+            f"epsilon={epsilon!r}."
+        )
+    if is_training not in (None, True, False):
+        raise TypeError(
+            "batch_norm: `is_training` must be None, True or False. "
+            f"Received: is_training={is_training!r}."
+        )
+    for what, d in (("param_initializers", param_initializers),
+                    ("param_regularizers", param_regularizers)):
+        if d is not None and (not isinstance(d, dict) or set(d) - set(
+                _PARAMS)):
+            raise ValueError(
+                f"batch_norm: `{what}` must be a dict with keys among "
+                f"{_PARAMS}. Received: {what}={d!r}."
+            )
+
+
 def _weighted_moments(x, axes, weights):
     """``tf.nn.weighted_moments`` (frequency weights over the batch axis):
     ``mean = sum(w x) / sum(w)``, ``var = sum(w (x - mean)^2) / sum(w)``."""
@@ -385,34 +383,4 @@ def _stat_dtype(dtype) -> str:
     return "float32" if name in ("float16", "bfloat16") else name
 
 
-def _with_batch_weights(generic):
-    """The function form, plus slim's per-call ``batch_weights``.
-
-    The generic function form calls ``layer(inputs)``; ``batch_weights``
-    belongs to the call (one weight per example of this batch), so with it
-    the same layer is built (or reused) and called with the weights.
-    """
-
-    @functools.wraps(generic)
-    def batch_norm(inputs, *args, batch_weights=None, **kwargs):
-        if batch_weights is None:
-            return generic(inputs, *args, **kwargs)
-        kwargs = base._merge(_INIT_SIG, BatchNorm._slim_key_op,
-                             (None,) + args, kwargs)
-        reuse = kwargs.pop("reuse", None)
-        collections = kwargs.pop("outputs_collections", None)
-        kwargs.pop("variables_collections", None)
-        scope = kwargs.pop("scope", None)
-        layer = base.get_or_create(BatchNorm, scope, reuse, args, kwargs,
-                                   "batch_norm", inputs=inputs)
-        outputs = layer(inputs, batch_weights=batch_weights)
-        naming.add_to_collection(collections, layer.full_scope, outputs)
-        return outputs
-
-    batch_norm.__signature__ = inspect.signature(generic)
-    del batch_norm.__wrapped__
-    return batch_norm
-
-
-_INIT_SIG = inspect.signature(BatchNorm.__init__)
-batch_norm = _with_batch_weights(BatchNorm.function)
+batch_norm = BatchNorm.function

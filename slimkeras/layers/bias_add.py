@@ -14,7 +14,7 @@ from keras import ops
 from slimkeras import activations
 from slimkeras import initializers as initializers_lib
 from slimkeras import regularizers as regularizers_lib
-from slimkeras.layers import base
+from slimkeras.layers import base, validation
 
 
 @base.slim_op("bias_add")
@@ -41,13 +41,12 @@ class BiasAdd(base.SlimLayer):
         trainable: bool = True,
         data_format: str = "NHWC",
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
+            scope=scope, trainable=trainable, **kwargs
         )
-        self.data_format = base.check_data_format(
+        self.data_format = validation.standardize_data_format(
             data_format, ("NHWC", "NCHW"))
         self.activation_fn = activations.get(activation_fn)
         self.initializer = initializers_lib.get(initializer)

@@ -12,16 +12,13 @@ from typing import Any, Literal
 
 from keras import ops
 
-from slimkeras import initializers as initializers_lib
-from slimkeras import regularizers as regularizers_lib
 from slimkeras.activations import relu
 from slimkeras.layers import base
-from slimkeras.layers.conv_transpose import as_config
-from slimkeras.layers.post import NormActMixin
+from slimkeras.layers.conv_base import XAVIER, ConvBase
 
 
 @base.slim_op("convolution2d_in_plane")
-class ConvInPlane(NormActMixin, base.SlimLayer):
+class ConvInPlane(ConvBase):
     """The same 2-D kernel convolved with each channel on its own.
 
     Args:
@@ -50,6 +47,9 @@ class ConvInPlane(NormActMixin, base.SlimLayer):
     """
 
     DEFAULT_SCOPE = "ConvInPlane"
+    CONV_DIMS = 2
+    NUM_OUTPUTS_OPTIONAL = True  # the output depth is the input depth
+    CONFIG_ARGS = ("kernel_size", "stride", "padding")
 
     def __init__(
         self,
@@ -59,86 +59,36 @@ class ConvInPlane(NormActMixin, base.SlimLayer):
         activation_fn: Any = relu,
         normalizer_fn: Any = None,
         normalizer_params: dict | None = None,
-        weights_initializer: Any = None,
+        weights_initializer: Any = XAVIER,
         weights_regularizer: Any = None,
         biases_initializer: Any = "zeros",
         biases_regularizer: Any = None,
         trainable: bool = True,
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
-        )
-        self._kernel_arg, self._stride_arg = kernel_size, stride
-        self.kernel_size = base.to_tuple(kernel_size, 2, "kernel_size")
-        self.stride = base.to_tuple(stride, 2, "stride")
-        base.check_positive_ints(self.kernel_size, "kernel_size")
-        base.check_positive_ints(self.stride, "stride")
-        self.padding = base.check_padding(padding)
-        self.weights_initializer = initializers_lib.get(
-            weights_initializer
-        ) or initializers_lib.xavier_initializer()
-        self.weights_regularizer = regularizers_lib.get(weights_regularizer)
-        self._setup_post(
+            None, kernel_size, stride, padding, "NHWC", 1,
             activation_fn, normalizer_fn, normalizer_params,
-            biases_initializer, biases_regularizer,
-        )
+            weights_initializer, weights_regularizer, biases_initializer,
+            biases_regularizer, trainable, scope, **kwargs)
 
-    def build(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"conv2d_in_plane {self.full_scope!r}: expected inputs of "
-                f"rank 4. Received input shape {tuple(input_shape)}."
-            )
-        if input_shape[-1] is None:
-            raise ValueError(
-                f"conv2d_in_plane {self.full_scope!r}: the channels "
-                "dimension of the inputs must be known. Received input "
-                f"shape {tuple(input_shape)}."
-            )
-        self.channels = int(input_shape[-1])
-        self.add_slim_weight(
-            "kernel", "weights", (*self.kernel_size, 1, 1),
-            self.weights_initializer, self.weights_regularizer,
-        )
-        self._post_build_biases(self.channels)
-        self._build_post(self.compute_output_shape(input_shape))
+    def kernel_shape(self, channels: int) -> tuple[int, ...]:
+        return (*self.kernel_size, 1, 1)
 
-    def call(self, inputs, training=None):
+    def output_channels(self, channels):
+        return channels
+
+    def build_kernels(self, channels: int) -> None:
+        self.channels = channels
+        super().build_kernels(channels)
+
+    def linear_op(self, x):
         kernel = ops.tile(self.kernel, (1, 1, self.channels, 1))
-        x = ops.depthwise_conv(
-            inputs, kernel, strides=self.stride,
+        return ops.depthwise_conv(
+            x, kernel, strides=self.stride,
             padding=self.padding.lower(), data_format="channels_last",
         )
-        return self._apply_post(x, training)
-
-    def compute_output_shape(self, input_shape):
-        out = []
-        for size, k, s in zip(input_shape[1:3], self.kernel_size,
-                              self.stride):
-            if size is None:
-                out.append(None)
-            elif self.padding == "SAME":
-                out.append(-(-size // s))
-            else:
-                out.append(-(-(size - k + 1) // s))
-        return (input_shape[0], *out, input_shape[-1])
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "kernel_size": as_config(self._kernel_arg),
-            "stride": as_config(self._stride_arg),
-            "padding": self.padding,
-            "weights_initializer": initializers_lib.serialize(
-                self.weights_initializer),
-            "weights_regularizer": regularizers_lib.serialize(
-                self.weights_regularizer),
-        })
-        config.update(self._post_config())
-        return config
 
 
 convolution2d_in_plane = conv2d_in_plane = ConvInPlane.function

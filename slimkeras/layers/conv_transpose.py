@@ -14,36 +14,12 @@ from typing import Any, Literal
 
 from keras import ops
 
-from slimkeras import initializers as initializers_lib
-from slimkeras import regularizers as regularizers_lib
 from slimkeras.activations import relu
-from slimkeras.layers import base
-from slimkeras.layers.conv import _FORMATS, channels_first_perm
-from slimkeras.layers.post import NormActMixin
+from slimkeras.layers import base, conv_utils
+from slimkeras.layers.conv_base import XAVIER, ConvBase
 
 
-def check_num_outputs(num_outputs: Any, op: str, allow_none=False) -> None:
-    """Raises ValueError unless ``num_outputs`` is a positive int."""
-    if allow_none and num_outputs is None:
-        return
-    if (
-        isinstance(num_outputs, bool)
-        or not isinstance(num_outputs, int)
-        or num_outputs <= 0
-    ):
-        what = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(
-            f"{op}: `num_outputs` must be {what}. "
-            f"Received: num_outputs={num_outputs!r}."
-        )
-
-
-def as_config(value: Any) -> Any:
-    """A kernel/stride/rate argument as JSON-friendly config."""
-    return list(value) if isinstance(value, (list, tuple)) else value
-
-
-class _ConvTranspose(NormActMixin, base.SlimLayer):
+class _ConvTranspose(ConvBase):
     """N-D transposed convolution (N = 2, 3) with slim's arguments and names.
 
     Args:
@@ -67,6 +43,8 @@ class _ConvTranspose(NormActMixin, base.SlimLayer):
     """
 
     CONV_DIMS = 2
+    CONFIG_ARGS = ("num_outputs", "kernel_size", "stride", "padding",
+                   "data_format")
 
     def __init__(
         self,
@@ -78,102 +56,33 @@ class _ConvTranspose(NormActMixin, base.SlimLayer):
         activation_fn: Any = relu,
         normalizer_fn: Any = None,
         normalizer_params: dict | None = None,
-        weights_initializer: Any = None,
+        weights_initializer: Any = XAVIER,
         weights_regularizer: Any = None,
         biases_initializer: Any = "zeros",
         biases_regularizer: Any = None,
         trainable: bool = True,
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
-        )
-        n = self.CONV_DIMS
-        check_num_outputs(num_outputs, self.OP_NAME)
-        self.num_outputs = num_outputs
-        self._kernel_arg, self._stride_arg = kernel_size, stride
-        self.kernel_size = base.to_tuple(kernel_size, n, "kernel_size")
-        self.stride = base.to_tuple(stride, n, "stride")
-        base.check_positive_ints(self.kernel_size, "kernel_size")
-        base.check_positive_ints(self.stride, "stride")
-        self.padding = base.check_padding(padding)
-        self.data_format = base.check_data_format(data_format, _FORMATS[n])
-        self.channels_first = self.data_format.startswith("NC")
-        self.weights_initializer = initializers_lib.get(
-            weights_initializer
-        ) or initializers_lib.xavier_initializer()
-        self.weights_regularizer = regularizers_lib.get(weights_regularizer)
-        self._setup_post(
+            num_outputs, kernel_size, stride, padding, data_format, 1,
             activation_fn, normalizer_fn, normalizer_params,
-            biases_initializer, biases_regularizer,
-        )
+            weights_initializer, weights_regularizer, biases_initializer,
+            biases_regularizer, trainable, scope, **kwargs)
 
-    def build(self, input_shape):
-        rank = self.CONV_DIMS + 2
-        if len(input_shape) != rank:
-            raise ValueError(
-                f"{self.OP_NAME} {self.full_scope!r}: expected inputs of rank "
-                f"{rank}. Received input shape {tuple(input_shape)}."
-            )
-        channels = input_shape[1] if self.channels_first else input_shape[-1]
-        if channels is None:
-            raise ValueError(
-                f"{self.OP_NAME} {self.full_scope!r}: the channels dimension "
-                "of the inputs must be known. Received input shape "
-                f"{tuple(input_shape)}."
-            )
-        self.add_slim_weight(
-            "kernel", "weights",
-            (*self.kernel_size, self.num_outputs, int(channels)),
-            self.weights_initializer, self.weights_regularizer,
-        )
-        self._post_build_biases(self.num_outputs)
-        self._build_post(self.compute_output_shape(input_shape))
+    def kernel_shape(self, channels: int) -> tuple[int, ...]:
+        # The transposed layout: [*kernel_size, out, in].
+        return (*self.kernel_size, self.num_outputs, channels)
 
-    def call(self, inputs, training=None):
-        rank = self.CONV_DIMS + 2
-        x = inputs
-        if self.channels_first:
-            x = ops.transpose(x, channels_first_perm(rank, True))
-        x = ops.conv_transpose(
+    def linear_op(self, x):
+        return ops.conv_transpose(
             x, self.kernel, strides=self.stride,
             padding=self.padding.lower(), data_format="channels_last",
         )
-        if self.channels_first:
-            x = ops.transpose(x, channels_first_perm(rank, False))
-        return self._apply_post(x, training, 1 if self.channels_first else -1)
 
-    def compute_output_shape(self, input_shape):
-        spatial = input_shape[2:] if self.channels_first else input_shape[1:-1]
-        out = []
-        for size, k, s in zip(spatial, self.kernel_size, self.stride):
-            if size is None:
-                out.append(None)
-            elif self.padding == "SAME":
-                out.append(size * s)
-            else:
-                out.append(size * s + max(k - s, 0))
-        if self.channels_first:
-            return (input_shape[0], self.num_outputs, *out)
-        return (input_shape[0], *out, self.num_outputs)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "num_outputs": self.num_outputs,
-            "kernel_size": as_config(self._kernel_arg),
-            "stride": as_config(self._stride_arg),
-            "padding": self.padding,
-            "data_format": self.data_format,
-            "weights_initializer": initializers_lib.serialize(
-                self.weights_initializer),
-            "weights_regularizer": regularizers_lib.serialize(
-                self.weights_regularizer),
-        })
-        config.update(self._post_config())
-        return config
+    def output_length(self, size, kernel: int, stride: int, rate: int):
+        return conv_utils.deconv_output_length(
+            size, kernel, stride, self.padding)
 
 
 @base.slim_op("convolution2d_transpose")

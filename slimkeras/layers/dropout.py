@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import keras
-from keras import ops
 
 from slimkeras.layers import base
 
@@ -33,10 +32,9 @@ class Dropout(base.SlimLayer):
         is_training: bool | None = None,
         seed: int | None = None,
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
+        super().__init__(scope=scope, **kwargs)
         if isinstance(keep_prob, bool) or not isinstance(
             keep_prob, (int, float)
         ) or not 0.0 < float(keep_prob) <= 1.0:
@@ -79,40 +77,4 @@ class Dropout(base.SlimLayer):
         return config
 
 
-@base.slim_op("flatten")
-class Flatten(base.SlimLayer):
-    """Flattens all but the batch axis, in NHWC order (slim ``flatten``)."""
-
-    DEFAULT_SCOPE = "Flatten"
-
-    def __init__(self, scope=None, full_scope=None, **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
-
-    def build(self, input_shape):
-        if len(input_shape) < 2:
-            raise ValueError(
-                f"flatten {self.full_scope!r}: inputs must have rank >= 2. "
-                f"Received input shape {tuple(input_shape)}."
-            )
-
-    def call(self, inputs):
-        rest = inputs.shape[1:]
-        if all(d is not None for d in rest):
-            size = 1
-            for d in rest:
-                size *= int(d)
-            return ops.reshape(inputs, (-1, size))
-        return ops.reshape(inputs, (ops.shape(inputs)[0], -1))
-
-    def compute_output_shape(self, input_shape):
-        rest = input_shape[1:]
-        size = None
-        if all(d is not None for d in rest):
-            size = 1
-            for d in rest:
-                size *= d
-        return (input_shape[0], size)
-
-
 dropout = Dropout.function
-flatten = Flatten.function

@@ -7,22 +7,17 @@ group's channels and ``reduction_axes``. ``beta``/``gamma`` have shape
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from keras import ops
 
-from slimkeras.layers import base
-from slimkeras.layers.normalization import _AffineNorm
-from slimkeras.layers.normalization import _check_epsilon
-from slimkeras.layers.normalization import moments
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+from slimkeras.layers import base, validation
+from slimkeras.layers.normalization import AffineNorm, moments
 
 
 @base.slim_op("group_norm")
-class GroupNorm(_AffineNorm):
+class GroupNorm(AffineNorm):
     """Group normalization with slim's arguments and names.
 
     Args:
@@ -57,24 +52,23 @@ class GroupNorm(_AffineNorm):
         trainable: bool = True,
         scope: str | None = None,
         mean_close_to_zero: bool = False,
-        full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
+            scope=scope, trainable=trainable, **kwargs
         )
-        if not _is_int(groups) or groups <= 0:
+        if not validation.is_int(groups) or groups <= 0:
             raise ValueError(
                 "group_norm: `groups` must be a positive int. Received: "
                 f"groups={groups!r}."
             )
-        if not _is_int(channels_axis):
+        if not validation.is_int(channels_axis):
             raise TypeError(
                 "group_norm: `channels_axis` must be an int. Received: "
                 f"channels_axis={channels_axis!r}."
             )
         if isinstance(reduction_axes, int) or not all(
-                _is_int(a) for a in reduction_axes):
+                validation.is_int(a) for a in reduction_axes):
             raise TypeError(
                 "group_norm: `reduction_axes` must be a sequence of ints. "
                 f"Received: reduction_axes={reduction_axes!r}."
@@ -83,7 +77,7 @@ class GroupNorm(_AffineNorm):
         self.groups = groups
         self.channels_axis = channels_axis
         self.reduction_axes = tuple(reduction_axes)
-        self.epsilon = _check_epsilon("group_norm", epsilon)
+        self.epsilon = validation.check_epsilon("group_norm", epsilon)
         self.mean_close_to_zero = bool(mean_close_to_zero)
 
     def build(self, input_shape):

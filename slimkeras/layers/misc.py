@@ -13,11 +13,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from slimkeras.layers import base
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+from slimkeras.layers import base, validation
 
 
 def _is_number(v: Any) -> bool:
@@ -46,10 +42,9 @@ class OneHotEncoding(base.SlimLayer):
     DEFAULT_SCOPE = "OneHotEncoding"
 
     def __init__(self, num_classes: int, on_value: float = 1.0,
-                 off_value: float = 0.0, scope: str | None = None,
-                 full_scope: str | None = None, **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
-        if not _is_int(num_classes) or num_classes <= 0:
+                 off_value: float = 0.0, scope: str | None = None, **kwargs):
+        super().__init__(scope=scope, **kwargs)
+        if not validation.is_int(num_classes) or num_classes <= 0:
             raise ValueError(
                 "one_hot_encoding: `num_classes` must be a positive int. "
                 f"Received: num_classes={num_classes!r}."
@@ -98,10 +93,9 @@ class UnitNorm(base.SlimLayer):
     DEFAULT_SCOPE = "UnitNorm"
 
     def __init__(self, dim: int, epsilon: float = 1e-7,
-                 scope: str | None = None, full_scope: str | None = None,
-                 **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
-        if not _is_int(dim) or dim < 0:
+                 scope: str | None = None, **kwargs):
+        super().__init__(scope=scope, **kwargs)
+        if not validation.is_int(dim) or dim < 0:
             raise ValueError(
                 "unit_norm: `dim` must be an int >= 0. Received: "
                 f"dim={dim!r}."
@@ -144,9 +138,8 @@ class Softmax(base.SlimLayer):
 
     DEFAULT_SCOPE = "softmax"
 
-    def __init__(self, scope: str | None = None,
-                 full_scope: str | None = None, **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
+    def __init__(self, scope: str | None = None, **kwargs):
+        super().__init__(scope=scope, **kwargs)
 
     def build(self, input_shape):
         if len(input_shape) < 2 or input_shape[-1] is None:
@@ -182,15 +175,14 @@ class Maxout(base.SlimLayer):
     DEFAULT_SCOPE = "MaxOut"
 
     def __init__(self, num_units: int, axis: int = -1,
-                 scope: str | None = None, full_scope: str | None = None,
-                 **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
-        if not _is_int(num_units) or num_units <= 0:
+                 scope: str | None = None, **kwargs):
+        super().__init__(scope=scope, **kwargs)
+        if not validation.is_int(num_units) or num_units <= 0:
             raise ValueError(
                 "maxout: `num_units` must be a positive int. Received: "
                 f"num_units={num_units!r}."
             )
-        if not _is_int(axis):
+        if not validation.is_int(axis):
             raise TypeError(
                 f"maxout: `axis` must be an int. Received: axis={axis!r}."
             )
@@ -236,16 +228,25 @@ class ScaleGradient(base.SlimLayer):
     """Identity forward; the gradient is multiplied by ``gradient_multiplier``.
 
     Args:
-        gradient_multiplier: a number (1.0 gives the true gradient).
+        gradient_multiplier: a number (1.0 gives the true gradient). The
+            function form ``slim.scale_gradient`` also takes a tensor, as
+            slim did: it is then applied directly and builds no layer.
         scope: slim's function had none; default ``ScaleGradient``.
     """
 
     DEFAULT_SCOPE = "ScaleGradient"
 
+    @classmethod
+    def call_without_layer(cls, inputs, arguments):
+        # slim also took a tensor multiplier: applied directly, no layer.
+        multiplier = arguments.get("gradient_multiplier")
+        if multiplier is None or _is_number(multiplier):
+            return None
+        return _scaled_identity(inputs, multiplier)
+
     def __init__(self, gradient_multiplier: float,
-                 scope: str | None = None, full_scope: str | None = None,
-                 **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
+                 scope: str | None = None, **kwargs):
+        super().__init__(scope=scope, **kwargs)
         if not _is_number(gradient_multiplier):
             raise TypeError(
                 "scale_gradient: `gradient_multiplier` must be a number. "
@@ -284,18 +285,4 @@ softmax = Softmax.function
 maxout = Maxout.function
 
 
-def scale_gradient(inputs, gradient_multiplier, **kwargs):
-    """slim ``scale_gradient(inputs, gradient_multiplier)``.
-
-    Identity on ``inputs``; backpropagation multiplies the gradient by
-    ``gradient_multiplier``. A number builds a :class:`ScaleGradient`
-    layer (with ``scope``/``outputs_collections`` as other ops); a tensor
-    multiplier is applied directly, as slim allowed.
-    """
-    if _is_number(gradient_multiplier):
-        return ScaleGradient.function(inputs, gradient_multiplier, **kwargs)
-    return _scaled_identity(inputs, gradient_multiplier)
-
-
-scale_gradient._slim_key_op = ScaleGradient.function._slim_key_op
-scale_gradient.layer_class = ScaleGradient
+scale_gradient = ScaleGradient.function

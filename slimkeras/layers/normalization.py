@@ -19,7 +19,7 @@ from keras import ops
 
 from slimkeras import activations
 from slimkeras import initializers as initializers_lib
-from slimkeras.layers import base
+from slimkeras.layers import base, validation
 
 _PARAMS = ("beta", "gamma")
 
@@ -38,7 +38,7 @@ def moments(x, axes, one_pass: bool = False):
     return mean, ops.mean(ops.square(centered), axis=axes, keepdims=True)
 
 
-class _AffineNorm(base.SlimLayer):
+class AffineNorm(base.SlimLayer):
     """Shared ``beta``/``gamma`` handling and activation."""
 
     def _setup(self, center, scale, activation_fn, param_initializers=None):
@@ -116,7 +116,7 @@ class _AffineNorm(base.SlimLayer):
 
 
 @base.slim_op("layer_norm")
-class LayerNorm(_AffineNorm):
+class LayerNorm(AffineNorm):
     """Layer normalization (Ba et al., 2016) with slim's names.
 
     Moments over axes ``begin_norm_axis … rank-1``; ``beta``/``gamma`` of
@@ -143,11 +143,10 @@ class LayerNorm(_AffineNorm):
         begin_norm_axis: int = 1,
         begin_params_axis: int = -1,
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
+            scope=scope, trainable=trainable, **kwargs
         )
         for name, v in (("begin_norm_axis", begin_norm_axis),
                         ("begin_params_axis", begin_params_axis)):
@@ -191,7 +190,7 @@ class LayerNorm(_AffineNorm):
 
 
 @base.slim_op("instance_norm")
-class InstanceNorm(_AffineNorm):
+class InstanceNorm(AffineNorm):
     """Instance normalization (Ulyanov et al., 2016) with slim's names.
 
     Moments over all axes but the batch and channels axes; ``beta`` and
@@ -221,15 +220,14 @@ class InstanceNorm(_AffineNorm):
         trainable: bool = True,
         data_format: str = "NHWC",
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
         super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
+            scope=scope, trainable=trainable, **kwargs
         )
         self._setup(center, scale, activation_fn, param_initializers)
-        self.epsilon = _check_epsilon("instance_norm", epsilon)
-        self.data_format = base.check_data_format(
+        self.epsilon = validation.check_epsilon("instance_norm", epsilon)
+        self.data_format = validation.standardize_data_format(
             data_format, ("NHWC", "NCHW"))
 
     def build(self, input_shape):
@@ -258,16 +256,6 @@ class InstanceNorm(_AffineNorm):
             "data_format": self.data_format,
         })
         return config
-
-
-def _check_epsilon(op: str, epsilon: Any) -> float:
-    if isinstance(epsilon, bool) or not isinstance(
-            epsilon, (int, float)) or epsilon < 0:
-        raise ValueError(
-            f"{op}: `epsilon` must be a number >= 0. Received: "
-            f"epsilon={epsilon!r}."
-        )
-    return float(epsilon)
 
 
 instance_norm = InstanceNorm.function

@@ -11,8 +11,7 @@ from typing import Literal
 
 from keras import ops
 
-from slimkeras.layers import base
-from slimkeras.layers.conv import _FORMATS, channels_first_perm
+from slimkeras.layers import base, conv_utils, validation
 
 
 class _Pool(base.SlimLayer):
@@ -26,18 +25,17 @@ class _Pool(base.SlimLayer):
         padding: Literal["SAME", "VALID"] = "VALID",
         data_format: str | None = None,
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
+        super().__init__(scope=scope, **kwargs)
         n = self.POOL_DIMS
         self._kernel_arg, self._stride_arg = kernel_size, stride
-        self.kernel_size = base.to_tuple(kernel_size, n, "kernel_size")
-        self.stride = base.to_tuple(stride, n, "stride")
-        base.check_positive_ints(self.kernel_size, "kernel_size")
-        base.check_positive_ints(self.stride, "stride")
-        self.padding = base.check_padding(padding)
-        self.data_format = base.check_data_format(data_format, _FORMATS[n])
+        self.kernel_size = validation.positive_tuple(
+            kernel_size, n, "kernel_size")
+        self.stride = validation.positive_tuple(stride, n, "stride")
+        self.padding = validation.standardize_padding(padding)
+        self.data_format = validation.standardize_data_format(
+            data_format, validation.FORMATS[n])
         self.channels_first = self.data_format.startswith("NC")
 
     def build(self, input_shape):
@@ -49,37 +47,28 @@ class _Pool(base.SlimLayer):
             )
 
     def call(self, inputs):
-        x = inputs
-        rank = self.POOL_DIMS + 2
-        if self.channels_first:
-            x = ops.transpose(x, channels_first_perm(rank, True))
         fn = ops.max_pool if self.POOL_TYPE == "MAX" else ops.average_pool
-        x = fn(x, self.kernel_size, self.stride, self.padding.lower(),
-               data_format="channels_last")
-        if self.channels_first:
-            x = ops.transpose(x, channels_first_perm(rank, False))
-        return x
+        return conv_utils.in_channels_last(
+            lambda x: fn(x, self.kernel_size, self.stride,
+                         self.padding.lower(), data_format="channels_last"),
+            inputs, self.channels_first)
 
     def compute_output_shape(self, input_shape):
-        spatial = input_shape[2:] if self.channels_first else input_shape[1:-1]
-        out = []
-        for size, k, s in zip(spatial, self.kernel_size, self.stride):
-            if size is None:
-                out.append(None)
-            elif self.padding == "SAME":
-                out.append(-(-size // s))
-            else:
-                out.append((size - k) // s + 1)
-        if self.channels_first:
-            return (input_shape[0], input_shape[1], *out)
-        return (input_shape[0], *out, input_shape[-1])
+        first = self.channels_first
+        spatial = [
+            conv_utils.conv_output_length(size, k, s, self.padding)
+            for size, k, s in zip(conv_utils.spatial_dims(input_shape, first),
+                                  self.kernel_size, self.stride, strict=False)
+        ]
+        return conv_utils.output_shape(
+            input_shape, spatial, conv_utils.channels_dim(input_shape, first),
+            first)
 
     def get_config(self):
         config = super().get_config()
-        as_list = lambda v: list(v) if isinstance(v, (list, tuple)) else v  # noqa: E731
         config.update({
-            "kernel_size": as_list(self._kernel_arg),
-            "stride": as_list(self._stride_arg),
+            "kernel_size": validation.as_config(self._kernel_arg),
+            "stride": validation.as_config(self._stride_arg),
             "padding": self.padding,
             "data_format": self.data_format,
         })

@@ -11,9 +11,8 @@ from typing import Any
 
 from keras import ops
 
-from slimkeras import activations
+from slimkeras import activations, naming
 from slimkeras import initializers as initializers_lib
-from slimkeras import naming
 from slimkeras import regularizers as regularizers_lib
 from slimkeras.layers import base
 

@@ -8,7 +8,8 @@ op (``convolution2d_1`` …), as in slim.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from slimkeras import naming
 
@@ -38,7 +39,8 @@ def repeat(inputs, repetitions: int, layer: Callable, *args, **kwargs):
             f"Received: repetitions={repetitions!r}."
         )
     if not callable(layer):
-        raise TypeError(f"repeat: `layer` must be callable. Received {layer!r}.")
+        raise TypeError(
+            f"repeat: `layer` must be callable. Received {layer!r}.")
     scope = kwargs.pop("scope", None)
     with naming.variable_scope(scope, "Repeat"):
         base = scope if scope is not None else _op_name(layer, "repeat")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from keras import ops
 
-from slimkeras.layers import base
+from slimkeras.layers import base, validation
 
 
 def _mul(a, b):
@@ -31,9 +31,9 @@ class ImagesToSequence(base.SlimLayer):
     DEFAULT_SCOPE = "ImagesToSequence"
 
     def __init__(self, data_format: str = "NHWC", scope: str | None = None,
-                 full_scope: str | None = None, **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
-        self.data_format = base.check_data_format(
+                 **kwargs):
+        super().__init__(scope=scope, **kwargs)
+        self.data_format = validation.standardize_data_format(
             data_format, ("NHWC", "NCHW"))
 
     def _nhwc(self, shape):
@@ -86,9 +86,8 @@ class SequenceToImages(base.SlimLayer):
     DEFAULT_SCOPE = "SequenceToImages"
 
     def __init__(self, height: int, output_data_format: str = "channels_last",
-                 scope: str | None = None, full_scope: str | None = None,
-                 **kwargs):
-        super().__init__(scope=scope, full_scope=full_scope, **kwargs)
+                 scope: str | None = None, **kwargs):
+        super().__init__(scope=scope, **kwargs)
         if isinstance(height, bool) or not isinstance(height, int) or (
                 height <= 0):
             raise ValueError(

@@ -12,12 +12,10 @@ accepted too. Default scope ``spatial_softmax``.
 
 from __future__ import annotations
 
-import inspect
-
 import keras
 from keras import ops
 
-from slimkeras.layers import base
+from slimkeras.layers import base, validation
 
 
 @base.slim_op("spatial_softmax")
@@ -35,6 +33,13 @@ class SpatialSoftmax(base.SlimLayer):
 
     DEFAULT_SCOPE = "spatial_softmax"
 
+    @classmethod
+    def scope_from(cls, arguments):
+        # slim named this op's scope with ``name=``.
+        scope = arguments.get("scope")
+        return (arguments.get("name") if scope is None else scope,
+                cls.DEFAULT_SCOPE)
+
     def __init__(
         self,
         temperature: float | None = None,
@@ -43,15 +48,10 @@ class SpatialSoftmax(base.SlimLayer):
         trainable: bool = True,
         data_format: str = "NHWC",
         scope: str | None = None,
-        full_scope: str | None = None,
         **kwargs,
     ):
-        del variables_collections
-        if scope is None:
-            scope = name
-        super().__init__(
-            scope=scope, full_scope=full_scope, trainable=trainable, **kwargs
-        )
+        del variables_collections, name  # name: the scope, see scope_from
+        super().__init__(scope=scope, trainable=trainable, **kwargs)
         if temperature is not None and (
             isinstance(temperature, bool)
             or not isinstance(temperature, (int, float))
@@ -61,7 +61,7 @@ class SpatialSoftmax(base.SlimLayer):
                 f"Received: temperature={temperature!r}."
             )
         self.temperature = None if temperature is None else float(temperature)
-        self.data_format = base.check_data_format(
+        self.data_format = validation.standardize_data_format(
             data_format, ("NHWC", "NCHW"))
 
     def build(self, input_shape):
@@ -118,32 +118,4 @@ def _grid(num, dtype):
     return index * step - 1.0
 
 
-_POSITIONAL = ("temperature", "name", "variables_collections", "trainable",
-               "data_format")
-
-
-def spatial_softmax(features, *args, **kwargs):
-    """slim ``spatial_softmax(features, temperature=None, name=None, …)``.
-
-    Builds a :class:`SpatialSoftmax` under the current scopes (``name``
-    is its scope) and calls it on ``features``.
-    """
-    if len(args) > len(_POSITIONAL):
-        raise TypeError(
-            f"spatial_softmax takes at most {len(_POSITIONAL) + 1} positional "
-            f"arguments. Received {len(args) + 1}."
-        )
-    for key, value in zip(_POSITIONAL, args):
-        if key in kwargs:
-            raise TypeError(
-                f"spatial_softmax: got multiple values for {key!r}.")
-        kwargs[key] = value
-    name = kwargs.pop("name", None)
-    if name is not None and kwargs.get("scope") is None:
-        kwargs["scope"] = name
-    return SpatialSoftmax.function(features, **kwargs)
-
-
-spatial_softmax._slim_key_op = SpatialSoftmax.function._slim_key_op
-spatial_softmax.layer_class = SpatialSoftmax
-spatial_softmax.__signature__ = inspect.signature(SpatialSoftmax.function)
+spatial_softmax = SpatialSoftmax.function

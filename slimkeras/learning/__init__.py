@@ -25,11 +25,11 @@ from slimkeras.learning.freezing import (
 from slimkeras.learning.init_from_checkpoint import (
     InitFromCheckpoint as InitFromCheckpoint,
 )
-from slimkeras.learning.multipliers import scale_gradients as scale_gradients
 from slimkeras.learning.loop import NonFiniteLossError as NonFiniteLossError
 from slimkeras.learning.loop import NoTrainingStepError as NoTrainingStepError
 from slimkeras.learning.loop import train as train
 from slimkeras.learning.loop import train_step as train_step
+from slimkeras.learning.multipliers import scale_gradients as scale_gradients
 from slimkeras.learning.optimizers import (
     configure_learning_rate as configure_learning_rate,
 )
@@ -38,3 +38,19 @@ from slimkeras.learning.optimizers import (
 )
 from slimkeras.learning.train_op import TrainStep as TrainStep
 from slimkeras.learning.train_op import create_train_op as create_train_op
+
+__all__ = [
+    "InitFromCheckpoint",
+    "NoTrainingStepError",
+    "NonFiniteLossError",
+    "StopOnNaN",
+    "TrainStep",
+    "configure_learning_rate",
+    "configure_optimizer",
+    "create_train_op",
+    "freeze_scopes",
+    "scale_gradients",
+    "set_trainable_scopes",
+    "train",
+    "train_step",
+]

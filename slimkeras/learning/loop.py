@@ -22,13 +22,15 @@ import inspect
 import logging
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import tensorflow as tf
 
 from slimkeras.checkpoints.training import TrainingCheckpoint
-from slimkeras.learning import graph_args
+from slimkeras.learning import distributed, graph_args
 from slimkeras.learning.progress import TrainProgress
+from slimkeras.learning.summaries import TrainSummaries
 
 _log = logging.getLogger("slimkeras.learning")
 _USE_DEFAULT = graph_args.USE_DEFAULT
@@ -162,6 +164,7 @@ def train(
     save_interval_steps: int | None = None,
     max_to_keep: int = 5,
     verbose: bool = True,
+    summary_fn: Callable[[int], Any] | None = None,
 ) -> float:
     """Trains until the global step reaches ``number_of_steps``.
 
@@ -196,9 +199,15 @@ def train(
             ``tf.data``); ``None`` passes ``None`` as the batch (a
             ``train_step_fn`` that fetches its own data).
         save_interval_steps / save_interval_secs: checkpoint cadence.
-        save_summaries_secs: TensorBoard scalar cadence (the loss).
+        save_summaries_secs: TensorBoard cadence in seconds; summaries
+            (``total_loss``, ``global_step/sec``, ``summary_fn``'s) are
+            also written every ``log_every_n_steps`` steps and at the last
+            step, at most once per step (see :mod:`.summaries`).
         max_to_keep: training checkpoints kept in ``logdir``.
         verbose: a progress bar every ``log_every_n_steps``.
+        summary_fn: keyword only: ``fn(step)`` called with the summary
+            writer as default at each summary step; its ``tf.summary.*``
+            calls join ``total_loss`` (TF1's ``summary_op``).
 
     Returns:
         The last step's total loss (a float), as slim returned it.
@@ -214,13 +223,7 @@ def train(
     """
     logdir, train_step_fn, dataset = _legacy_order(
         logdir, train_step_fn, dataset)
-    if train_op is None:
-        raise ValueError("train: train_op cannot be None.")
-    if not callable(train_step_fn):
-        raise TypeError(
-            "train: train_step_fn must be a callable (batch, train_op, "
-            "global_step, train_step_kwargs) -> (total_loss, should_stop). "
-            f"Received: {train_step_fn!r}.")
+    _check_train_op(train_op, train_step_fn)
     graph_args.check(
         graph=graph, master=master, init_op=init_op,
         init_feed_dict=init_feed_dict, local_init_op=local_init_op,
@@ -230,6 +233,48 @@ def train(
         trace_every_n_steps=trace_every_n_steps)
     graph_args.check_replica(is_chief, startup_delay_steps)
     del ignore_live_threads
+    step_var = _checked_step_var(train_op, train_step_fn, global_step,
+                                 number_of_steps, dataset)
+    counter = _StepCounter(step_var)
+    train_step_kwargs = _step_kwargs(train_step_kwargs, counter,
+                                     number_of_steps, log_every_n_steps)
+    # Multi-worker: only the chief writes to logdir (see .distributed).
+    strategy = getattr(train_op, "strategy", None)
+    logdir = distributed.worker_dir(logdir, strategy)
+    ckpt, writer, restored = _open_logdir(train_op, logdir, summary_writer,
+                                          max_to_keep)
+    if writer is not None:
+        train_step_kwargs.setdefault("summary_writer", writer)
+    restored = bool(distributed.chief_value(strategy, restored))
+    if not restored and init_fn is not None:
+        _call_init_fn(init_fn)
+    distributed.sync_train_state(strategy, train_op)
+    step = start_step = int(step_var.numpy())
+    _check_steps_left(step, number_of_steps, restored, ckpt)
+    summaries = None if writer is None else TrainSummaries(
+        writer, log_every_n_steps, save_summaries_secs, summary_fn)
+    with distributed.failures_stop(strategy, ckpt):
+        return _run(train_op, train_step_fn, train_step_kwargs, dataset,
+                    number_of_steps, step, start_step, ckpt, summaries,
+                    log_every_n_steps, save_interval_steps,
+                    save_interval_secs, save_summaries_secs, verbose,
+                    counter)
+
+
+def _check_train_op(train_op, train_step_fn):
+    if train_op is None:
+        raise ValueError("train: train_op cannot be None.")
+    if not callable(train_step_fn):
+        raise TypeError(
+            "train: train_step_fn must be a callable (batch, train_op, "
+            "global_step, train_step_kwargs) -> (total_loss, should_stop). "
+            f"Received: {train_step_fn!r}.")
+
+
+def _checked_step_var(train_op, train_step_fn, global_step, number_of_steps,
+                      dataset):
+    """Checks ``number_of_steps``, ``global_step`` and that there are
+    batches; the train op's step variable."""
     if number_of_steps is not None and number_of_steps <= 0:
         raise ValueError("train: number_of_steps must be None or a positive "
                          f"number. Received: {number_of_steps!r}.")
@@ -244,13 +289,22 @@ def train(
             "train: no batches. Pass them as dataset= (an iterable, e.g. a "
             "repeated tf.data.Dataset): train(train_op, logdir, "
             "number_of_steps=..., dataset=ds).")
-    counter = _StepCounter(step_var)
+    return step_var
+
+
+def _step_kwargs(train_step_kwargs, counter, number_of_steps,
+                 log_every_n_steps):
     if train_step_kwargs is _USE_DEFAULT:
-        train_step_kwargs = _default_kwargs(counter, number_of_steps,
-                                            log_every_n_steps)
-    elif not isinstance(train_step_kwargs, dict):
+        return _default_kwargs(counter, number_of_steps, log_every_n_steps)
+    if not isinstance(train_step_kwargs, dict):
         raise TypeError("train: train_step_kwargs must be a dict. Received: "
                         f"{train_step_kwargs!r}.")
+    return train_step_kwargs
+
+
+def _open_logdir(train_op, logdir, summary_writer, max_to_keep):
+    """``(checkpoint, summary writer, restored?)``: restores the latest
+    checkpoint in ``logdir``, if any."""
     ckpt = writer = None
     if logdir is not None:
         model = train_op.model
@@ -268,11 +322,10 @@ def train(
         restored = False
     if summary_writer is not None and summary_writer is not _USE_DEFAULT:
         writer = summary_writer
-    if writer is not None:
-        train_step_kwargs.setdefault("summary_writer", writer)
-    if not restored and init_fn is not None:
-        _call_init_fn(init_fn)
-    step = start_step = int(step_var.numpy())
+    return ckpt, writer, restored
+
+
+def _check_steps_left(step, number_of_steps, restored, ckpt):
     if number_of_steps is not None and step >= number_of_steps:
         raise NoTrainingStepError(
             f"train: the global step is already {step} >= number_of_steps="
@@ -280,10 +333,6 @@ def train(
                                     if restored else "")
             + "; no step ran. Raise number_of_steps to train further, or "
             "use a new logdir to start over.")
-    return _run(train_op, train_step_fn, train_step_kwargs, dataset,
-                number_of_steps, step, start_step, ckpt, writer,
-                log_every_n_steps, save_interval_steps, save_interval_secs,
-                save_summaries_secs, verbose, counter)
 
 
 def _batches(train_op, dataset):
@@ -297,11 +346,11 @@ def _batches(train_op, dataset):
 
 
 def _run(train_op, train_step_fn, kwargs, dataset, number_of_steps, step,
-         start_step, ckpt, writer, log_every_n_steps, save_interval_steps,
+         start_step, ckpt, summaries, log_every_n_steps, save_interval_steps,
          save_interval_secs, save_summaries_secs, verbose, counter):
     step_var = train_op.step
     default_fn = train_step_fn is train_step
-    last_save = last_summary = time.time()
+    last_save = time.time()
     last_saved_step = step
     loss = None
     progress = TrainProgress(number_of_steps, verbose)
@@ -322,12 +371,8 @@ def _run(train_op, train_step_fn, kwargs, dataset, number_of_steps, step,
         now = time.time()
         if log_every_n_steps and step % log_every_n_steps == 0:
             progress.update(step, float(loss))
-        if writer is not None and (
-                now - last_summary >= save_summaries_secs
-                or step == start_step + 1):
-            with writer.as_default():
-                tf.summary.scalar("total_loss", loss, step=step)
-            last_summary = now
+        if summaries is not None:
+            summaries.after_step(step, loss)
         due = ckpt is not None and (
             (save_interval_steps
              and step - last_saved_step >= save_interval_steps)
@@ -344,8 +389,12 @@ def _run(train_op, train_step_fn, kwargs, dataset, number_of_steps, step,
             "train: the dataset yielded no batch; no step ran.")
     if ckpt is not None and (step != last_saved_step or ckpt.latest is None):
         ckpt.save(step)
-    if writer is not None:
-        with writer.as_default():
-            tf.summary.scalar("total_loss", loss, step=step)
-        writer.flush()
+    if summaries is not None:
+        summaries.finish(step, loss)
+    if number_of_steps is not None and step < number_of_steps and not (
+            should_stop):
+        _log.warning(
+            "train: the dataset ended at step %d, before number_of_steps=%d"
+            " (a finite dataset, e.g. make_batches(num_epochs=1)); pass "
+            "num_epochs=None to repeat it.", step, number_of_steps)
     return float(loss)

@@ -7,7 +7,8 @@ default) and returns the total loss, with slim's gradient controls.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 import tensorflow as tf

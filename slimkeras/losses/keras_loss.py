@@ -12,13 +12,13 @@ traces it. ``hinge_loss`` (unreduced in slim) is reduced with
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import keras
 from keras import ops
 
-from slimkeras.losses import loss_ops
-from slimkeras.losses import weighting
+from slimkeras.losses import loss_ops, weighting
 
 __all__ = ["Loss", "as_keras_loss"]
 

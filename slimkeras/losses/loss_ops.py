@@ -4,11 +4,11 @@ Slim counterpart: ``tf_slim.losses.loss_ops`` (and ``huber_loss`` from
 ``tf.compat.v1.losses``, which tf_slim lacks). Signatures, argument order
 (predictions/logits first, labels second) and arithmetic are slim's:
 inputs are cast to float32 (float16/bfloat16 logits of a mixed precision
-net too: every loss is computed in float32), per-element losses are weighted with
-``compute_weighted_loss`` (scalar, per-sample or per-element ``weights``)
-and divided by the number of elements with a non-zero weight. Every
-weighted loss is added to the active ``LossCollector`` (see
-``collection``).
+net too: every loss is computed in float32), per-element losses are
+weighted with ``compute_weighted_loss`` (scalar, per-sample or
+per-element ``weights``) and divided by the number of elements with a
+non-zero weight. Every weighted loss is added to the active
+``LossCollector`` (see ``collection``).
 
 Beyond slim: each weighted loss also takes ``loss_collection`` (``None``
 to not collect) and ``reduction`` (a ``Reduction`` string, default slim's
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from keras import ops
 
-from slimkeras.losses import collection
-from slimkeras.losses import weighting
-from slimkeras.losses.weighting import Reduction
-from slimkeras.losses.weighting import compute_weighted_loss
+from slimkeras.losses import collection, weighting
+from slimkeras.losses.weighting import Reduction, compute_weighted_loss
 
 __all__ = [
     "absolute_difference",

@@ -18,7 +18,8 @@ pairs backed by local variables. In eager code a metric is a
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import keras
 from keras import ops

@@ -15,8 +15,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from slimkeras.metrics.base import WeightedMean
-from slimkeras.metrics.base import broadcast_weights
+from slimkeras.metrics.base import WeightedMean, broadcast_weights
 
 __all__ = [
     "Accuracy", "Count", "MeanAbsoluteError", "MeanCosineDistance",

@@ -32,11 +32,8 @@ import warnings
 
 import keras
 
-from slimkeras.metrics import confusion
-from slimkeras.metrics import iou
-from slimkeras.metrics import mean_metrics
+from slimkeras.metrics import confusion, iou, mean_metrics, top_k
 from slimkeras.metrics import thresholds as thr
-from slimkeras.metrics import top_k
 from slimkeras.metrics.base import StreamingMetric
 
 __all__ = [

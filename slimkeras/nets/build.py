@@ -14,8 +14,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from slimkeras import naming
-from slimkeras import scopes
+from slimkeras import naming, scopes
 from slimkeras.nets import pretrained as pretrained_lib
 from slimkeras.nets import registry
 

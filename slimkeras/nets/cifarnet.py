@@ -28,18 +28,17 @@ import keras
 import numpy as np
 from keras import ops
 
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
+from slimkeras import initializers, naming, regularizers
 from slimkeras.activations import relu
-from slimkeras.layers import conv2d
-from slimkeras.layers import dropout
-from slimkeras.layers import flatten
-from slimkeras.layers import fully_connected
-from slimkeras.layers import max_pool2d
+from slimkeras.layers import (
+    conv2d,
+    dropout,
+    flatten,
+    fully_connected,
+    max_pool2d,
+)
 from slimkeras.nets import registry
-from slimkeras.nets.lenet import softmax
-from slimkeras.nets.vgg import check_num_classes
+from slimkeras.nets._common import predictions, softmax, validate_num_classes
 from slimkeras.scopes import arg_scope
 
 __all__ = [
@@ -153,6 +152,14 @@ def _unique_lrn_name(name: str) -> str:
     return naming.keras_name(scope)
 
 
+default_cfgs = {
+    "cifarnet": registry.net_cfg(
+        arg_scope=cifarnet_arg_scope, default_image_size=32, num_classes=10,
+        logits_scopes=("CifarNet/logits",), preprocessing="cifarnet"),
+}
+
+
+@registry.register_net
 def cifarnet(
     images,
     num_classes: int | None = 10,
@@ -169,13 +176,14 @@ def cifarnet(
         is_training: None follows Keras's ``training`` flag; True/False
             pins dropout on/off (research/slim's default was False).
         dropout_keep_prob: keep probability of ``dropout3``.
-        prediction_fn: ``fn(logits, scope=...)`` for ``Predictions``.
+        prediction_fn: ``fn(logits[, scope])`` for ``Predictions``
+            (``keras.ops.softmax`` works too).
         scope: the net's variable scope.
 
     Returns:
         ``(logits, end_points)``.
     """
-    check_num_classes(num_classes)
+    validate_num_classes(num_classes)
     end_points = {}
     lrn_args = dict(depth_radius=4, bias=1.0, alpha=0.001 / 9.0, beta=0.75)
     with naming.variable_scope(scope, default_name="CifarNet"):
@@ -200,18 +208,6 @@ def cifarnet(
             weights_regularizer=None,
             activation_fn=None,
             scope="logits")
-        end_points["Predictions"] = prediction_fn(logits, scope="Predictions")
+        end_points["Predictions"] = predictions(prediction_fn, logits)
     return logits, end_points
 
-
-cifarnet.default_image_size = 32
-
-registry.register_net(registry.NetSpec(
-    name="cifarnet",
-    fn=cifarnet,
-    arg_scope=cifarnet_arg_scope,
-    default_image_size=32,
-    num_classes=10,
-    logits_scopes=("CifarNet/logits",),
-    preprocessing="cifarnet",
-))

@@ -18,7 +18,7 @@ end_points)``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 from keras import ops

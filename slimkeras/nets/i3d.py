@@ -17,7 +17,7 @@ implemented by slimkeras' ``batch_norm``).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from slimkeras import naming, regularizers, scopes
 from slimkeras.activations import relu
@@ -65,6 +65,15 @@ def i3d_base(inputs, final_endpoint: str = "Mixed_5c",
                               scope=scope, **_I3D)
 
 
+default_cfgs = {
+    "i3d": registry.net_cfg(
+        arg_scope=i3d_arg_scope, default_image_size=224, num_classes=1000,
+        logits_scopes=("InceptionV1/Logits",), preprocessing="inception",
+        num_frames=64),
+}
+
+
+@registry.register_net
 def i3d(inputs, num_classes: int = 1000, dropout_keep_prob: float = 0.8,
         is_training: bool | None = None,
         prediction_fn: Callable = iu.softmax, spatial_squeeze: bool = True,
@@ -82,12 +91,3 @@ def i3d(inputs, num_classes: int = 1000, dropout_keep_prob: float = 0.8,
                 return s3dg_lib._logits(net, end_points, num_classes,
                                         dropout_keep_prob, prediction_fn,
                                         spatial_squeeze, "NDHWC", "i3d")
-
-
-i3d.default_image_size = 224
-
-registry.register_net(registry.NetSpec(
-    name="i3d", fn=i3d, arg_scope=i3d_arg_scope, default_image_size=224,
-    num_classes=1000, logits_scopes=("InceptionV1/Logits",),
-    preprocessing="inception", num_frames=64,
-))

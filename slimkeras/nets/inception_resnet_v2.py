@@ -24,21 +24,18 @@ with scope ``Conv2d_1a_3x3`` (sic: a 5x5/3 average pool) and its
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from keras import ops
 
-from slimkeras import activations
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import scopes
+from slimkeras import activations, naming, regularizers, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.dropout import dropout
-from slimkeras.layers.dropout import flatten
+from slimkeras.layers.flatten import flatten
 from slimkeras.layers.fully_connected import fully_connected
-from slimkeras.layers.pooling import avg_pool2d
-from slimkeras.layers.pooling import max_pool2d
+from slimkeras.layers.pooling import avg_pool2d, max_pool2d
 from slimkeras.layers.repeat import repeat
 from slimkeras.nets import inception_utils as iu
 from slimkeras.nets import registry
@@ -337,6 +334,17 @@ def _aux_logits(aux, num_classes):
                                scope="Logits")
 
 
+default_cfgs = {
+    "inception_resnet_v2": registry.net_cfg(
+        arg_scope=inception_resnet_v2_arg_scope, default_image_size=299,
+        num_classes=1001,
+        logits_scopes=("InceptionResnetV2/Logits",
+                       "InceptionResnetV2/AuxLogits"),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net
 def inception_resnet_v2(
     inputs,
     num_classes: int | None = 1001,
@@ -388,16 +396,3 @@ def inception_resnet_v2(
                 end_points["Logits"] = logits
                 end_points["Predictions"] = iu.softmax(logits)
     return logits, end_points
-
-
-inception_resnet_v2.default_image_size = 299
-
-registry.register_net(registry.NetSpec(
-    name="inception_resnet_v2",
-    fn=inception_resnet_v2,
-    arg_scope=inception_resnet_v2_arg_scope,
-    default_image_size=299,
-    num_classes=1001,
-    logits_scopes=("InceptionResnetV2/Logits", "InceptionResnetV2/AuxLogits"),
-    preprocessing="inception",
-))

@@ -8,19 +8,17 @@ module defined for itself (``trunc_normal``,
 
 from __future__ import annotations
 
-import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from keras import ops
 
-from slimkeras import activations
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import scopes
+from slimkeras import activations, initializers, naming, regularizers, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.fully_connected import fully_connected
+from slimkeras.nets._common import predictions as predictions
+from slimkeras.nets._common import softmax as softmax
 
 __all__ = [
     "inception_arg_scope",
@@ -112,30 +110,6 @@ def reduced_kernel_size_for_small_input(tensor, kernel_size):
     if h is None or w is None:
         return list(kernel_size)
     return [min(int(h), kernel_size[0]), min(int(w), kernel_size[1])]
-
-
-def softmax(logits, scope: str | None = None):
-    """slim ``softmax``: softmax over the last axis (``scope`` unused)."""
-    del scope
-    return ops.softmax(logits, axis=-1)
-
-
-def predictions(prediction_fn: Callable, logits):
-    """``prediction_fn(logits, scope='Predictions')`` as slim called it.
-
-    Callables without a ``scope`` argument (``keras.ops.softmax``) get the
-    logits only.
-    """
-    try:
-        params = inspect.signature(prediction_fn).parameters
-    except (TypeError, ValueError):
-        params = {}
-    accepts_scope = "scope" in params or any(
-        p.kind == p.VAR_KEYWORD for p in params.values()
-    )
-    if accepts_scope:
-        return prediction_fn(logits, scope="Predictions")
-    return prediction_fn(logits)
 
 
 def spatial_squeeze(logits, net_name: str):

@@ -22,16 +22,15 @@ returned before dropout).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from slimkeras import naming
-from slimkeras import scopes
+from slimkeras import naming, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.dropout import dropout
 from slimkeras.layers.fully_connected import fully_connected
-from slimkeras.layers.pooling import avg_pool2d
-from slimkeras.layers.pooling import max_pool2d
+from slimkeras.layers.pooling import avg_pool2d, max_pool2d
 from slimkeras.nets import inception_utils as iu
 from slimkeras.nets import registry
 
@@ -153,6 +152,15 @@ def inception_v1_base(
         return _body(inputs, final_endpoint)
 
 
+default_cfgs = {
+    "inception_v1": registry.net_cfg(
+        arg_scope=inception_v1_arg_scope, default_image_size=224,
+        num_classes=1001, logits_scopes=("InceptionV1/Logits",),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net
 def inception_v1(
     inputs,
     num_classes: int | None = 1000,
@@ -203,16 +211,3 @@ def inception_v1(
                 end_points["Predictions"] = iu.predictions(
                     prediction_fn, logits)
     return logits, end_points
-
-
-inception_v1.default_image_size = 224
-
-registry.register_net(registry.NetSpec(
-    name="inception_v1",
-    fn=inception_v1,
-    arg_scope=inception_v1_arg_scope,
-    default_image_size=224,
-    num_classes=1001,
-    logits_scopes=("InceptionV1/Logits",),
-    preprocessing="inception",
-))

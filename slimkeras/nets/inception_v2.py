@@ -21,15 +21,14 @@ and ``num_classes=0/None`` follow research/slim's ``inception_v2``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from slimkeras import naming
-from slimkeras import scopes
+from slimkeras import naming, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.dropout import dropout
-from slimkeras.layers.pooling import avg_pool2d
-from slimkeras.layers.pooling import max_pool2d
+from slimkeras.layers.pooling import avg_pool2d, max_pool2d
 from slimkeras.layers.separable_conv import separable_conv2d
 from slimkeras.nets import inception_utils as iu
 from slimkeras.nets import registry
@@ -184,6 +183,15 @@ def inception_v2_base(
         return _body(inputs, final_endpoint, min_depth, depth_multiplier)
 
 
+default_cfgs = {
+    "inception_v2": registry.net_cfg(
+        arg_scope=inception_v2_arg_scope, default_image_size=224,
+        num_classes=1001, logits_scopes=("InceptionV2/Logits",),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net
 def inception_v2(
     inputs,
     num_classes: int | None = 1000,
@@ -242,16 +250,3 @@ def inception_v2(
             end_points["Logits"] = logits
             end_points["Predictions"] = iu.predictions(prediction_fn, logits)
     return logits, end_points
-
-
-inception_v2.default_image_size = 224
-
-registry.register_net(registry.NetSpec(
-    name="inception_v2",
-    fn=inception_v2,
-    arg_scope=inception_v2_arg_scope,
-    default_image_size=224,
-    num_classes=1001,
-    logits_scopes=("InceptionV2/Logits",),
-    preprocessing="inception",
-))

@@ -23,16 +23,14 @@ and ``num_classes=0/None`` follow research/slim's ``inception_v3``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from slimkeras import activations
-from slimkeras import naming
-from slimkeras import scopes
+from slimkeras import activations, naming, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.dropout import dropout
-from slimkeras.layers.pooling import avg_pool2d
-from slimkeras.layers.pooling import max_pool2d
+from slimkeras.layers.pooling import avg_pool2d, max_pool2d
 from slimkeras.nets import inception_utils as iu
 from slimkeras.nets import registry
 
@@ -270,6 +268,16 @@ def _aux_logits(aux, num_classes, depth, spatial_squeeze):
     return aux
 
 
+default_cfgs = {
+    "inception_v3": registry.net_cfg(
+        arg_scope=inception_v3_arg_scope, default_image_size=299,
+        num_classes=1001,
+        logits_scopes=("InceptionV3/Logits", "InceptionV3/AuxLogits"),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net
 def inception_v3(
     inputs,
     num_classes: int | None = 1000,
@@ -338,16 +346,3 @@ def inception_v3(
             end_points["Logits"] = logits
             end_points["Predictions"] = iu.predictions(prediction_fn, logits)
     return logits, end_points
-
-
-inception_v3.default_image_size = 299
-
-registry.register_net(registry.NetSpec(
-    name="inception_v3",
-    fn=inception_v3,
-    arg_scope=inception_v3_arg_scope,
-    default_image_size=299,
-    num_classes=1001,
-    logits_scopes=("InceptionV3/Logits", "InceptionV3/AuxLogits"),
-    preprocessing="inception",
-))

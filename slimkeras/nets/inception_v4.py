@@ -24,15 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slimkeras import naming
-from slimkeras import scopes
+from slimkeras import naming, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.dropout import dropout
-from slimkeras.layers.dropout import flatten
+from slimkeras.layers.flatten import flatten
 from slimkeras.layers.fully_connected import fully_connected
-from slimkeras.layers.pooling import avg_pool2d
-from slimkeras.layers.pooling import max_pool2d
+from slimkeras.layers.pooling import avg_pool2d, max_pool2d
 from slimkeras.nets import inception_utils as iu
 from slimkeras.nets import registry
 
@@ -273,6 +271,16 @@ def _known_spatial(net, what):
     return [int(h), int(w)]
 
 
+default_cfgs = {
+    "inception_v4": registry.net_cfg(
+        arg_scope=inception_v4_arg_scope, default_image_size=299,
+        num_classes=1001,
+        logits_scopes=("InceptionV4/Logits", "InceptionV4/AuxLogits"),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net
 def inception_v4(
     inputs,
     num_classes: int | None = 1001,
@@ -323,16 +331,3 @@ def inception_v4(
                     end_points["Logits"] = logits
                     end_points["Predictions"] = iu.softmax(logits)
     return logits, end_points
-
-
-inception_v4.default_image_size = 299
-
-registry.register_net(registry.NetSpec(
-    name="inception_v4",
-    fn=inception_v4,
-    arg_scope=inception_v4_arg_scope,
-    default_image_size=299,
-    num_classes=1001,
-    logits_scopes=("InceptionV4/Logits", "InceptionV4/AuxLogits"),
-    preprocessing="inception",
-))

@@ -23,31 +23,20 @@ Usage::
 
 from __future__ import annotations
 
-from keras import ops
-
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
+from slimkeras import initializers, naming, regularizers
 from slimkeras.activations import relu
-from slimkeras.layers import conv2d
-from slimkeras.layers import dropout
-from slimkeras.layers import flatten
-from slimkeras.layers import fully_connected
-from slimkeras.layers import max_pool2d
+from slimkeras.layers import (
+    conv2d,
+    dropout,
+    flatten,
+    fully_connected,
+    max_pool2d,
+)
 from slimkeras.nets import registry
-from slimkeras.nets.vgg import check_num_classes
+from slimkeras.nets._common import predictions, softmax, validate_num_classes
 from slimkeras.scopes import arg_scope
 
 __all__ = ["lenet_arg_scope", "lenet", "softmax"]
-
-
-def softmax(logits, scope=None):
-    """slim's ``softmax`` prediction function (softmax over the last axis).
-
-    ``scope`` names the op in slim's graph; it has no variables here.
-    """
-    del scope
-    return ops.softmax(logits, axis=-1)
 
 
 def lenet_arg_scope(weight_decay: float = 0.0) -> dict:
@@ -66,6 +55,14 @@ def lenet_arg_scope(weight_decay: float = 0.0) -> dict:
         return sc
 
 
+default_cfgs = {
+    "lenet": registry.net_cfg(
+        arg_scope=lenet_arg_scope, default_image_size=28, num_classes=10,
+        logits_scopes=("LeNet/fc4",), preprocessing="lenet", channels=1),
+}
+
+
+@registry.register_net
 def lenet(
     images,
     num_classes: int | None = 10,
@@ -83,13 +80,14 @@ def lenet(
         is_training: None follows Keras's ``training`` flag; True/False
             pins dropout on/off (research/slim's default was False).
         dropout_keep_prob: keep probability of ``dropout3``.
-        prediction_fn: ``fn(logits, scope=...)`` for ``Predictions``.
+        prediction_fn: ``fn(logits[, scope])`` for ``Predictions``
+            (``keras.ops.softmax`` works too).
         scope: the net's variable scope.
 
     Returns:
         ``(logits, end_points)``.
     """
-    check_num_classes(num_classes)
+    validate_num_classes(num_classes)
     end_points = {}
     with naming.variable_scope(scope, default_name="LeNet"):
         net = end_points["conv1"] = conv2d(images, 32, [5, 5], scope="conv1")
@@ -104,19 +102,6 @@ def lenet(
             net, dropout_keep_prob, is_training=is_training, scope="dropout3")
         logits = end_points["Logits"] = fully_connected(
             net, num_classes, activation_fn=None, scope="fc4")
-    end_points["Predictions"] = prediction_fn(logits, scope="Predictions")
+    end_points["Predictions"] = predictions(prediction_fn, logits)
     return logits, end_points
 
-
-lenet.default_image_size = 28
-
-registry.register_net(registry.NetSpec(
-    name="lenet",
-    fn=lenet,
-    arg_scope=lenet_arg_scope,
-    default_image_size=28,
-    num_classes=10,
-    logits_scopes=("LeNet/fc4",),
-    preprocessing="lenet",
-    channels=1,
-))

@@ -31,15 +31,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from keras import ops
 
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import scopes
+from slimkeras import initializers, naming, regularizers, scopes
 from slimkeras.activations import relu6
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
@@ -47,8 +44,8 @@ from slimkeras.layers.dropout import dropout
 from slimkeras.layers.pooling import avg_pool2d
 from slimkeras.layers.separable_conv import separable_conv2d
 from slimkeras.nets import registry
+from slimkeras.nets._common import predictions, softmax, variant
 from slimkeras.nets.mobilenet import conv_blocks
-from slimkeras.nets.mobilenet.mobilenet import apply_prediction_fn, softmax
 
 __all__ = [
     "Conv",
@@ -259,6 +256,17 @@ def _training(is_training):
     return scopes.arg_scope([batch_norm, dropout], is_training=is_training)
 
 
+default_cfgs = {
+    name: registry.net_cfg(
+        arg_scope=mobilenet_v1_arg_scope, default_image_size=224,
+        num_classes=1001, logits_scopes=("MobilenetV1/Logits",),
+        preprocessing="inception")
+    for name in ("mobilenet_v1", "mobilenet_v1_075", "mobilenet_v1_050",
+                 "mobilenet_v1_025")
+}
+
+
+@registry.register_net
 def mobilenet_v1(inputs, num_classes: int | None = 1000,
                  dropout_keep_prob: float = 0.999,
                  is_training: bool | None = None, min_depth: int = 8,
@@ -316,30 +324,24 @@ def mobilenet_v1(inputs, num_classes: int | None = 1000,
                 logits = ops.squeeze(logits, [1, 2])
         end_points["Logits"] = logits
         if prediction_fn:
-            end_points["Predictions"] = apply_prediction_fn(
+            end_points["Predictions"] = predictions(
                 prediction_fn, logits)
     return logits, end_points
 
 
-mobilenet_v1.default_image_size = 224
+@registry.register_net
+@variant(mobilenet_v1, depth_multiplier=0.75)
+def mobilenet_v1_075(inputs, *args, **kwargs):
+    return mobilenet_v1(inputs, *args, **{"depth_multiplier": 0.75, **kwargs})
 
 
-def _partial(func, **kwargs):
-    part = functools.partial(func, **kwargs)
-    functools.update_wrapper(part, func)
-    return part
+@registry.register_net
+@variant(mobilenet_v1, depth_multiplier=0.50)
+def mobilenet_v1_050(inputs, *args, **kwargs):
+    return mobilenet_v1(inputs, *args, **{"depth_multiplier": 0.50, **kwargs})
 
 
-mobilenet_v1_075 = _partial(mobilenet_v1, depth_multiplier=0.75)
-mobilenet_v1_050 = _partial(mobilenet_v1, depth_multiplier=0.50)
-mobilenet_v1_025 = _partial(mobilenet_v1, depth_multiplier=0.25)
-
-for _name, _fn in (("mobilenet_v1", mobilenet_v1),
-                   ("mobilenet_v1_075", mobilenet_v1_075),
-                   ("mobilenet_v1_050", mobilenet_v1_050),
-                   ("mobilenet_v1_025", mobilenet_v1_025)):
-    registry.register_net(registry.NetSpec(
-        name=_name, fn=_fn, arg_scope=mobilenet_v1_arg_scope,
-        default_image_size=224, num_classes=1001,
-        logits_scopes=("MobilenetV1/Logits",), preprocessing="inception",
-    ))
+@registry.register_net
+@variant(mobilenet_v1, depth_multiplier=0.25)
+def mobilenet_v1_025(inputs, *args, **kwargs):
+    return mobilenet_v1(inputs, *args, **{"depth_multiplier": 0.25, **kwargs})

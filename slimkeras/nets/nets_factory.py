@@ -19,8 +19,8 @@ Usage::
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from slimkeras import scopes
 from slimkeras.nets import registry

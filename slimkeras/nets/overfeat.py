@@ -25,18 +25,9 @@ Usage::
 from __future__ import annotations
 
 from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import utils
-from slimkeras.activations import relu
-from slimkeras.layers import conv2d
-from slimkeras.layers import dropout
-from slimkeras.layers import fully_connected
-from slimkeras.layers import max_pool2d
+from slimkeras.layers import conv2d, max_pool2d
 from slimkeras.nets import registry
-from slimkeras.nets.vgg import check_num_classes
-from slimkeras.nets.vgg import conv_classifier_head
-from slimkeras.scopes import arg_scope
+from slimkeras.nets._conv_fc import NET_DOC, conv_fc_arg_scope, conv_fc_net
 
 __all__ = ["overfeat_arg_scope", "overfeat"]
 
@@ -47,17 +38,29 @@ def overfeat_arg_scope(weight_decay: float = 0.0005) -> dict:
     Returns:
         An arg_scope dict to enter with ``slim.arg_scope(...)``.
     """
-    with arg_scope(
-        [conv2d, fully_connected],
-        activation_fn=relu,
-        weights_regularizer=regularizers.l2_regularizer(weight_decay),
-        biases_initializer=initializers.zeros_initializer(),
-    ):
-        with arg_scope([conv2d], padding="SAME"):
-            with arg_scope([max_pool2d], padding="VALID") as sc:
-                return sc
+    return conv_fc_arg_scope(weight_decay, initializers.zeros_initializer())
 
 
+def _features(net):
+    net = conv2d(net, 64, [11, 11], 4, padding="VALID", scope="conv1")
+    net = max_pool2d(net, [2, 2], scope="pool1")
+    net = conv2d(net, 256, [5, 5], padding="VALID", scope="conv2")
+    net = max_pool2d(net, [2, 2], scope="pool2")
+    net = conv2d(net, 512, [3, 3], scope="conv3")
+    net = conv2d(net, 1024, [3, 3], scope="conv4")
+    net = conv2d(net, 1024, [3, 3], scope="conv5")
+    return max_pool2d(net, [2, 2], scope="pool5")
+
+
+default_cfgs = {
+    "overfeat": registry.net_cfg(
+        arg_scope=overfeat_arg_scope, default_image_size=231,
+        num_classes=1000, logits_scopes=("overfeat/fc8",),
+        preprocessing="vgg"),
+}
+
+
+@registry.register_net
 def overfeat(
     inputs,
     num_classes: int | None = 1000,
@@ -67,65 +70,10 @@ def overfeat(
     scope: str = "overfeat",
     global_pool: bool = False,
 ):
-    """OverFeat.
-
-    Args:
-        inputs: ``[batch, height, width, 3]`` images (231x231 to classify).
-        num_classes: number of classes; 0 or None omits fc8 (and dropout7)
-            and returns the fc7 features (after ``global_pool``).
-        is_training: None follows Keras's ``training`` flag; True/False
-            pins dropout on/off.
-        dropout_keep_prob: keep probability of dropout6/dropout7.
-        spatial_squeeze: squeeze the 1x1 spatial dims of the logits.
-        scope: the net's variable scope.
-        global_pool: average fc7 to 1x1 for any input size.
-
-    Returns:
-        ``(net, end_points)``: logits (or features) and an ordered dict of
-        end points keyed by full scope path.
-    """
-    check_num_classes(num_classes)
-    with naming.collect_outputs(), naming.variable_scope(
-        scope, default_name="overfeat"
-    ) as sc:
-        collection = sc + "_end_points"
-        with arg_scope([conv2d, fully_connected, max_pool2d],
-                       outputs_collections=collection):
-            net = conv2d(inputs, 64, [11, 11], 4, padding="VALID",
-                         scope="conv1")
-            net = max_pool2d(net, [2, 2], scope="pool1")
-            net = conv2d(net, 256, [5, 5], padding="VALID", scope="conv2")
-            net = max_pool2d(net, [2, 2], scope="pool2")
-            net = conv2d(net, 512, [3, 3], scope="conv3")
-            net = conv2d(net, 1024, [3, 3], scope="conv4")
-            net = conv2d(net, 1024, [3, 3], scope="conv5")
-            net = max_pool2d(net, [2, 2], scope="pool5")
-            # Fully connected layers as convolutions.
-            with arg_scope(
-                [conv2d],
-                weights_initializer=initializers.truncated_normal_initializer(
-                    0.0, 0.005),
-                biases_initializer=initializers.constant_initializer(0.1),
-            ):
-                net = conv2d(net, 3072, [6, 6], padding="VALID", scope="fc6")
-                net = dropout(net, dropout_keep_prob, is_training=is_training,
-                              scope="dropout6")
-                net = conv2d(net, 4096, [1, 1], scope="fc7")
-                end_points = utils.convert_collection_to_dict(collection)
-                return conv_classifier_head(
-                    net, end_points, sc, num_classes, is_training,
-                    dropout_keep_prob, spatial_squeeze, global_pool,
-                    biases_initializer=initializers.zeros_initializer())
+    return conv_fc_net("overfeat", inputs, _features, 3072, [6, 6],
+                       num_classes, is_training, dropout_keep_prob,
+                       spatial_squeeze, scope, global_pool)
 
 
-overfeat.default_image_size = 231
-
-registry.register_net(registry.NetSpec(
-    name="overfeat",
-    fn=overfeat,
-    arg_scope=overfeat_arg_scope,
-    default_image_size=231,
-    num_classes=1000,
-    logits_scopes=("overfeat/fc8",),
-    preprocessing="vgg",
-))
+overfeat.__doc__ = NET_DOC.format(title="OverFeat.",
+                                  size=overfeat.default_image_size)

@@ -295,10 +295,14 @@ for _net, _file, _size, _t1, _t5 in (
          _size, "inception", _t1, _t5)
 
 _CFGS: dict[str, PretrainedCfg] = {}
+# The rows of each registered name (the net's ``default_cfgs`` lists its
+# architecture; these are its published checkpoints), in table order.
+_BY_NET: dict[str, list[PretrainedCfg]] = {}
 for _cfg in _ROWS:
     if _cfg.name in _CFGS:  # pragma: no cover - table error
         raise AssertionError(f"duplicate pretrained name {_cfg.name}")
     _CFGS[_cfg.name] = _cfg
+    _BY_NET.setdefault(_cfg.net, []).append(_cfg)
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -313,10 +317,10 @@ def split_name(name: str) -> tuple[str, str | None]:
 def pretrained_tags(net: str) -> list[str]:
     """Tags published for ``net``, the default (``pretrained=True``)
     first."""
-    rows = [c for c in _ROWS if c.net == net]
     # Float checkpoints of the net itself first (quantized ones and
     # depth-multiplier variants never become the default), then table order.
-    rows.sort(key=lambda c: (c.quantized, bool(c.net_kwargs)))
+    rows = sorted(_BY_NET.get(net, ()),
+                  key=lambda c: (c.quantized, bool(c.net_kwargs)))
     return [c.tag for c in rows]
 
 
@@ -349,7 +353,7 @@ def get_pretrained_cfg(name: str, tag: str | None = None) -> PretrainedCfg:
     tag = tag if tag is not None else name_tag
     tags = pretrained_tags(net)
     if not tags:
-        known = sorted({c.net for c in _ROWS})
+        known = sorted(_BY_NET)
         close = difflib.get_close_matches(net, known, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise ValueError(

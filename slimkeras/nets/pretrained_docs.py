@@ -10,7 +10,8 @@ from slimkeras.nets import pretrained as pretrained_lib
 
 __all__ = ["render"]
 
-_HEAD = """\
+_HEAD = (
+    """\
 # Published checkpoints (the pretrained registry)
 
 `slimkeras.nets.list_pretrained()` lists research/slim's published ImageNet
@@ -38,9 +39,11 @@ its extracted checkpoint).
 
 Regenerate: `python -m slimkeras.nets.pretrained_docs > docs/pretrained.md`.
 
-| name | net | size | classes | preprocessing | EMA | top-1 | top-5 | checkpoint (member) | usable |
-|---|---|---|---|---|---|---|---|---|---|
 """
+    "| name | net | size | classes | preprocessing | EMA | top-1 | top-5 "
+    "| checkpoint (member) | usable |\n"
+    "|---|---|---|---|---|---|---|---|---|---|\n"
+)
 
 
 def _num(v) -> str:

@@ -5,19 +5,27 @@ function, its ``<net>_arg_scope`` factory, the default image size, the
 class count of the published checkpoint (1000 or 1001), the scopes of its
 logits / aux-logits heads (to exclude when fine-tuning) and the name of
 its preprocessing.
+
+A net module registers its entrypoints as timm does: a module-level
+``default_cfgs`` dict of :func:`net_cfg` rows keyed by registered name,
+and ``@register_net`` on each literal entrypoint (``def resnet_v1_50``).
+Its published checkpoints are the rows of :mod:`slimkeras.nets.pretrained`
+under the same name (``NetSpec.pretrained_tags``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-from typing import Any, Callable
+import sys
+from collections.abc import Callable
+from typing import Any
 
 import keras
 
-
 __all__ = [
     "NetSpec",
+    "net_cfg",
     "register_net",
     "get_net",
     "list_nets",
@@ -55,13 +63,92 @@ class NetSpec:
     channels: int = 3
     num_frames: int | None = None
 
+    @property
+    def pretrained_tags(self) -> list[str]:
+        """Tags of the published checkpoints of this net, the default
+        (``pretrained=True``) first; empty when none."""
+        from slimkeras.nets import pretrained
+
+        return pretrained.pretrained_tags(self.name)
+
 
 _NETS: dict[str, NetSpec] = {}
 
+_CFG_FIELDS = tuple(f.name for f in dataclasses.fields(NetSpec)
+                    if f.name not in ("name", "fn"))
 
-def register_net(spec: NetSpec) -> NetSpec:
-    _NETS[spec.name] = spec
-    return spec
+
+def net_cfg(*, arg_scope: Callable, default_image_size: int,
+            num_classes: int, logits_scopes: tuple[str, ...],
+            preprocessing: str, channels: int = 3,
+            num_frames: int | None = None) -> dict:
+    """One row of a net module's ``default_cfgs``: the :class:`NetSpec`
+    fields but ``name`` and ``fn`` (keyword-only, so a typo fails here)."""
+    return {"arg_scope": arg_scope, "default_image_size": default_image_size,
+            "num_classes": num_classes, "logits_scopes": tuple(logits_scopes),
+            "preprocessing": preprocessing, "channels": channels,
+            "num_frames": num_frames}
+
+
+def _register_fn(fn: Callable, name: str | None) -> Callable:
+    name = name or fn.__name__
+    module = sys.modules[fn.__module__]
+    cfgs = getattr(module, "default_cfgs", None) or {}
+    if name not in cfgs:
+        raise ValueError(
+            f"register_net: {fn.__module__}.default_cfgs has no row "
+            f"{name!r} (write one with registry.net_cfg(...) above the "
+            f"entrypoint). Rows: {sorted(cfgs)}.")
+    unknown = set(cfgs[name]) - set(_CFG_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"register_net: {fn.__module__}.default_cfgs[{name!r}] has "
+            f"unknown fields {sorted(unknown)}; valid: {_CFG_FIELDS}.")
+    taken = _NETS.get(name)
+    if taken is not None and getattr(taken.fn, "__module__",
+                                     fn.__module__) != fn.__module__:
+        raise ValueError(
+            f"register_net: {name!r} is already registered by "
+            f"{taken.fn.__module__}.{taken.fn.__name__}.")
+    spec = NetSpec(name=name, fn=fn, **cfgs[name])
+    fn.default_image_size = spec.default_image_size
+    _NETS[name] = spec
+    return fn
+
+
+def register_net(fn: Any = None, *, name: str | None = None) -> Any:
+    """Registers a net entrypoint, as timm's ``@register_model``.
+
+    Forms::
+
+        default_cfgs = {"lenet": registry.net_cfg(arg_scope=..., ...)}
+
+        @registry.register_net
+        def lenet(images, num_classes=10, ...): ...
+
+        @registry.register_net(name="nasnet_cifar")   # slim's fn name differs
+        def build_nasnet_cifar(images, ...): ...
+
+    The row ``default_cfgs[name]`` of the entrypoint's module (``name``
+    defaults to ``fn.__name__``) becomes the :class:`NetSpec`, and
+    ``fn.default_image_size`` is set from it (research/slim's attribute).
+    ``register_net(NetSpec(...))`` registers a ready spec (returned).
+
+    Raises:
+        ValueError: the module has no such ``default_cfgs`` row (or it has
+            unknown fields), or another module registered ``name``.
+        TypeError: ``fn`` is neither a function nor a NetSpec.
+    """
+    if isinstance(fn, NetSpec):
+        _NETS[fn.name] = fn
+        return fn
+    if fn is None:
+        return lambda f: _register_fn(f, name)
+    if not callable(fn):
+        raise TypeError(
+            "register_net takes a net function, a NetSpec, or name=... "
+            f"Received: {fn!r}.")
+    return _register_fn(fn, name)
 
 
 def _unknown(name: Any) -> ValueError:

@@ -20,12 +20,14 @@ from typing import Any
 
 from keras import ops
 
-from slimkeras import activations
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import scopes
-from slimkeras import utils
+from slimkeras import (
+    activations,
+    initializers,
+    naming,
+    regularizers,
+    scopes,
+    utils,
+)
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.pooling import max_pool2d

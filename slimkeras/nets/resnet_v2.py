@@ -30,15 +30,10 @@ from typing import Any
 
 from keras import ops
 
-from slimkeras import activations
-from slimkeras import naming
-from slimkeras import scopes
-from slimkeras import utils
+from slimkeras import activations, naming, scopes, utils
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
-from slimkeras.nets import registry
-from slimkeras.nets import resnet_head
-from slimkeras.nets import resnet_utils
+from slimkeras.nets import registry, resnet_head, resnet_utils
 
 __all__ = [
     "bottleneck",
@@ -99,107 +94,86 @@ def bottleneck(inputs, depth: int, depth_bottleneck: int, stride: int,
         return utils.collect_named_outputs(outputs_collections, sc, output)
 
 
+_VERSION = resnet_head.ResnetVersion(
+    "resnet_v2", bottleneck,
+    root_conv_args={"activation_fn": None, "normalizer_fn": None},
+    postnorm=True)
+
+
 def resnet_v2(inputs, blocks, num_classes: int | None = None,
               is_training: bool | None = None, global_pool: bool = True,
               output_stride: int | None = None,
               include_root_block: bool = True, reuse: bool | None = None,
               scope: str | None = None, *, spatial_squeeze: bool = False):
-    """Generator for ResNet v2 models (tf_slim's signature).
-
-    Args:
-        inputs: ``[batch, height, width, channels]`` (``keras.Input`` or a
-            tensor).
-        blocks: list of :class:`resnet_utils.Block`.
-        num_classes: logits size; None returns the features.
-        is_training: None follows Keras's ``training`` flag; True/False pins
-            batch norm's mode.
-        global_pool: average-pool the last block to 1x1 before the logits.
-        output_stride: None, or a multiple of 4: the ratio of input to
-            output resolution (atrous convolution beyond it).
-        include_root_block: build the 7x7 conv + max pool root.
-        reuse: reuse the layers already built under ``scope``.
-        scope: default ``resnet_v2`` (made unique).
-        spatial_squeeze: research/slim's option: squeeze the logits to
-            ``[batch, num_classes]`` (end point ``<scope>/spatial_squeeze``)
-            and, with ``global_pool``, adds research/slim's
-            ``end_points['global_pool']`` (the pooled features).
-            Default False, as tf_slim (logits ``[batch, 1, 1, classes]``).
-
-    Returns:
-        ``(net, end_points)``: logits (or features) and an ordered dict of
-        end points keyed by full scope path, plus ``'predictions'``.
-
-    Raises:
-        ValueError: an ``output_stride`` that cannot be reached.
-    """
     return resnet_head.build_resnet(
-        inputs, blocks, "resnet_v2", bottleneck,
-        {"activation_fn": None, "normalizer_fn": None}, True, num_classes,
-        is_training, global_pool, output_stride, include_root_block, reuse,
-        scope, spatial_squeeze,
-    )
+        inputs, blocks, _VERSION, num_classes=num_classes,
+        is_training=is_training, global_pool=global_pool,
+        output_stride=output_stride, include_root_block=include_root_block,
+        reuse=reuse, scope=scope, spatial_squeeze=spatial_squeeze)
 
 
+resnet_v2.__doc__ = resnet_head.GENERATOR_DOC.format(version="v2")
 resnet_v2.default_image_size = 224
 
 
 def resnet_v2_block(scope: str, base_depth: int, num_units: int,
                     stride: int) -> resnet_utils.Block:
     """A block of ``num_units`` v2 bottlenecks; the last one strides."""
-    unit = {"depth": base_depth * 4, "depth_bottleneck": base_depth}
-    return resnet_utils.Block(
-        scope, bottleneck,
-        [dict(unit, stride=1)] * (num_units - 1) + [dict(unit, stride=stride)],
-    )
+    return resnet_head.bottleneck_block(scope, bottleneck, base_depth,
+                                        num_units, stride)
 
 
-_UNITS = {
-    50: (3, 4, 6, 3),
-    101: (3, 4, 23, 3),
-    152: (3, 8, 36, 3),
-    200: (3, 24, 36, 3),
-}
+
+default_cfgs = resnet_head.depth_cfgs("resnet_v2", 1001)  # published: 1001
 
 
-def _blocks(depth: int) -> list:
-    units = _UNITS[depth]
-    return [
-        resnet_v2_block("block1", 64, units[0], 2),
-        resnet_v2_block("block2", 128, units[1], 2),
-        resnet_v2_block("block3", 256, units[2], 2),
-        resnet_v2_block("block4", 512, units[3], 1),
-    ]
+@registry.register_net
+def resnet_v2_50(inputs, num_classes: int | None = None,
+                 is_training: bool | None = None, global_pool: bool = True,
+                 output_stride: int | None = None, reuse: bool | None = None,
+                 scope: str = "resnet_v2_50", *,
+                 spatial_squeeze: bool = False):
+    """ResNet-50 v2 (blocks of 3/4/6/3 units); arguments and returns as
+    :func:`resnet_v2`."""
+    return resnet_head.depth_net(
+        resnet_v2, resnet_v2_block, 50, inputs, num_classes, is_training,
+        global_pool, output_stride, reuse, scope, spatial_squeeze)
 
 
-def _make(depth: int):
-    name = f"resnet_v2_{depth}"
-
-    def net(inputs, num_classes: int | None = None,
-            is_training: bool | None = None, global_pool: bool = True,
-            output_stride: int | None = None, reuse: bool | None = None,
-            scope: str = name, *, spatial_squeeze: bool = False):
-        return resnet_v2(
-            inputs, _blocks(depth), num_classes, is_training, global_pool,
-            output_stride, include_root_block=True, reuse=reuse, scope=scope,
-            spatial_squeeze=spatial_squeeze,
-        )
-
-    net.__name__ = net.__qualname__ = name
-    net.__doc__ = (
-        f"ResNet-{depth} v2; see :func:`resnet_v2` for arguments and "
-        "returns. Blocks of "
-        f"{'/'.join(str(u) for u in _UNITS[depth])} units."
-    )
-    net.default_image_size = 224
-    registry.register_net(registry.NetSpec(
-        name=name, fn=net, arg_scope=resnet_arg_scope,
-        default_image_size=224, num_classes=1001,  # published: 1001
-        logits_scopes=(f"{name}/logits",), preprocessing="vgg",
-    ))
-    return net
+@registry.register_net
+def resnet_v2_101(inputs, num_classes: int | None = None,
+                  is_training: bool | None = None, global_pool: bool = True,
+                  output_stride: int | None = None, reuse: bool | None = None,
+                  scope: str = "resnet_v2_101", *,
+                  spatial_squeeze: bool = False):
+    """ResNet-101 v2 (blocks of 3/4/23/3 units); arguments and returns as
+    :func:`resnet_v2`."""
+    return resnet_head.depth_net(
+        resnet_v2, resnet_v2_block, 101, inputs, num_classes, is_training,
+        global_pool, output_stride, reuse, scope, spatial_squeeze)
 
 
-resnet_v2_50 = _make(50)
-resnet_v2_101 = _make(101)
-resnet_v2_152 = _make(152)
-resnet_v2_200 = _make(200)
+@registry.register_net
+def resnet_v2_152(inputs, num_classes: int | None = None,
+                  is_training: bool | None = None, global_pool: bool = True,
+                  output_stride: int | None = None, reuse: bool | None = None,
+                  scope: str = "resnet_v2_152", *,
+                  spatial_squeeze: bool = False):
+    """ResNet-152 v2 (blocks of 3/8/36/3 units); arguments and returns as
+    :func:`resnet_v2`."""
+    return resnet_head.depth_net(
+        resnet_v2, resnet_v2_block, 152, inputs, num_classes, is_training,
+        global_pool, output_stride, reuse, scope, spatial_squeeze)
+
+
+@registry.register_net
+def resnet_v2_200(inputs, num_classes: int | None = None,
+                  is_training: bool | None = None, global_pool: bool = True,
+                  output_stride: int | None = None, reuse: bool | None = None,
+                  scope: str = "resnet_v2_200", *,
+                  spatial_squeeze: bool = False):
+    """ResNet-200 v2 (blocks of 3/24/36/3 units); arguments and returns as
+    :func:`resnet_v2`."""
+    return resnet_head.depth_net(
+        resnet_v2, resnet_v2_block, 200, inputs, num_classes, is_training,
+        global_pool, output_stride, reuse, scope, spatial_squeeze)

@@ -25,7 +25,8 @@ graph bookkeeping and is not kept.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from keras import ops
 
@@ -214,6 +215,15 @@ def s3dg_base(inputs, first_temporal_kernel_size: int = 3,
                      min_depth, depth_multiplier, data_format)
 
 
+default_cfgs = {
+    "s3dg": registry.net_cfg(
+        arg_scope=s3dg_arg_scope, default_image_size=224, num_classes=1000,
+        logits_scopes=("InceptionV1/Logits",), preprocessing="inception",
+        num_frames=64),
+}
+
+
+@registry.register_net
 def s3dg(inputs, num_classes: int = 1000,
          first_temporal_kernel_size: int = 3,
          temporal_conv_startat: str | None = "Conv2d_2c_3x3",
@@ -264,12 +274,3 @@ def _logits(net, end_points, num_classes, dropout_keep_prob, prediction_fn,
     end_points["Logits"] = logits
     end_points["Predictions"] = iu.predictions(prediction_fn, logits)
     return logits, end_points
-
-
-s3dg.default_image_size = 224
-
-registry.register_net(registry.NetSpec(
-    name="s3dg", fn=s3dg, arg_scope=s3dg_arg_scope, default_image_size=224,
-    num_classes=1000, logits_scopes=("InceptionV1/Logits",),
-    preprocessing="inception", num_frames=64,
-))

@@ -25,19 +25,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from keras import ops
-
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import utils
+from slimkeras import initializers, regularizers, utils
 from slimkeras.activations import relu
-from slimkeras.layers import conv2d
-from slimkeras.layers import dropout
-from slimkeras.layers import fully_connected
-from slimkeras.layers import max_pool2d
-from slimkeras.layers import repeat
+from slimkeras.layers import (
+    conv2d,
+    dropout,
+    fully_connected,
+    max_pool2d,
+    repeat,
+)
 from slimkeras.nets import registry
+from slimkeras.nets._common import validate_num_classes
+from slimkeras.nets._conv_fc import collecting_scope, conv_classifier_head
 from slimkeras.scopes import arg_scope
 
 __all__ = ["vgg_arg_scope", "vgg_a", "vgg_16", "vgg_19", "vgg_d", "vgg_e"]
@@ -67,50 +66,6 @@ def vgg_arg_scope(weight_decay: float = 0.0005) -> dict:
             return sc
 
 
-def check_num_classes(num_classes) -> None:
-    """``num_classes`` must be None, 0 or a positive int."""
-    if num_classes is None:
-        return
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or (
-        num_classes < 0
-    ):
-        raise ValueError(
-            "`num_classes` must be a positive int, or 0/None for features "
-            f"only. Received: num_classes={num_classes!r}."
-        )
-
-
-def conv_classifier_head(
-    net,
-    end_points: dict,
-    scope_name: str,
-    num_classes,
-    is_training,
-    dropout_keep_prob: float,
-    spatial_squeeze: bool,
-    global_pool: bool,
-    **fc8_kwargs,
-):
-    """The shared tail of VGG/AlexNet/OverFeat after fc7.
-
-    ``global_pool`` averages to 1x1 (end point ``global_pool``); with
-    classes, dropout7 + a linear 1x1 ``fc8`` whose (squeezed) output is
-    stored as ``end_points['<scope>/fc8']``, as research/slim does.
-    """
-    if global_pool:
-        net = ops.mean(net, axis=[1, 2], keepdims=True)
-        end_points["global_pool"] = net
-    if num_classes:
-        net = dropout(net, dropout_keep_prob, is_training=is_training,
-                      scope="dropout7")
-        net = conv2d(net, num_classes, [1, 1], activation_fn=None,
-                     normalizer_fn=None, scope="fc8", **fc8_kwargs)
-        if spatial_squeeze:
-            net = ops.squeeze(net, axis=[1, 2])  # slim: 'fc8/squeezed'
-        end_points[scope_name + "/fc8"] = net
-    return net, end_points
-
-
 def _vgg(
     name: str,
     inputs,
@@ -122,29 +77,25 @@ def _vgg(
     fc_conv_padding,
     global_pool,
 ):
-    check_num_classes(num_classes)
-    with naming.collect_outputs(), naming.variable_scope(
-        scope, default_name=name
-    ) as sc:
-        collection = sc + "_end_points"
-        with arg_scope([conv2d, fully_connected, max_pool2d],
-                       outputs_collections=collection):
-            net = inputs
-            for i, (n, depth) in enumerate(zip(_REPEATS[name], _DEPTHS)):
-                block = i + 1
-                net = repeat(net, n, conv2d, depth, [3, 3],
-                             scope=f"conv{block}")
-                net = max_pool2d(net, [2, 2], scope=f"pool{block}")
-            # Fully connected layers as convolutions.
-            net = conv2d(net, 4096, [7, 7], padding=fc_conv_padding,
-                         scope="fc6")
-            net = dropout(net, dropout_keep_prob, is_training=is_training,
-                          scope="dropout6")
-            net = conv2d(net, 4096, [1, 1], scope="fc7")
-            end_points = utils.convert_collection_to_dict(collection)
-            return conv_classifier_head(
-                net, end_points, sc, num_classes, is_training,
-                dropout_keep_prob, spatial_squeeze, global_pool)
+    validate_num_classes(num_classes)
+    with collecting_scope(scope, name) as (sc, collection):
+        net = inputs
+        for i, (n, depth) in enumerate(zip(_REPEATS[name], _DEPTHS,
+                                           strict=True)):
+            block = i + 1
+            net = repeat(net, n, conv2d, depth, [3, 3],
+                         scope=f"conv{block}")
+            net = max_pool2d(net, [2, 2], scope=f"pool{block}")
+        # Fully connected layers as convolutions.
+        net = conv2d(net, 4096, [7, 7], padding=fc_conv_padding,
+                     scope="fc6")
+        net = dropout(net, dropout_keep_prob, is_training=is_training,
+                      scope="dropout6")
+        net = conv2d(net, 4096, [1, 1], scope="fc7")
+        end_points = utils.convert_collection_to_dict(collection)
+        return conv_classifier_head(
+            net, end_points, sc, num_classes, is_training,
+            dropout_keep_prob, spatial_squeeze, global_pool)
 
 
 _DOC = """{title}
@@ -168,6 +119,15 @@ _DOC = """{title}
     """
 
 
+default_cfgs = {
+    name: registry.net_cfg(
+        arg_scope=vgg_arg_scope, default_image_size=224, num_classes=1000,
+        logits_scopes=(f"{name}/fc8",), preprocessing="vgg")
+    for name in _REPEATS
+}
+
+
+@registry.register_net
 def vgg_a(
     inputs,
     num_classes: int | None = 1000,
@@ -182,6 +142,7 @@ def vgg_a(
                 spatial_squeeze, scope, fc_conv_padding, global_pool)
 
 
+@registry.register_net
 def vgg_16(
     inputs,
     num_classes: int | None = 1000,
@@ -197,6 +158,7 @@ def vgg_16(
                 global_pool)
 
 
+@registry.register_net
 def vgg_19(
     inputs,
     num_classes: int | None = 1000,
@@ -219,16 +181,3 @@ vgg_19.__doc__ = _DOC.format(title="VGG 19-layer net (configuration E).")
 # Aliases as in slim.
 vgg_d = vgg_16
 vgg_e = vgg_19
-
-for _fn in (vgg_a, vgg_16, vgg_19):
-    _fn.default_image_size = 224
-    registry.register_net(registry.NetSpec(
-        name=_fn.__name__,
-        fn=_fn,
-        arg_scope=vgg_arg_scope,
-        default_image_size=224,
-        num_classes=1000,
-        logits_scopes=(f"{_fn.__name__}/fc8",),
-        preprocessing="vgg",
-    ))
-del _fn

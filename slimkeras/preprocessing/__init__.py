@@ -9,11 +9,21 @@
 code: it uses ``tf.image`` ops and runs eagerly or inside ``Dataset.map``.
 """
 
-from slimkeras.preprocessing import cifarnet_preprocessing as cifarnet_preprocessing  # noqa: E501
-from slimkeras.preprocessing import inception_preprocessing as inception_preprocessing  # noqa: E501
+from slimkeras.preprocessing import (
+    cifarnet_preprocessing as cifarnet_preprocessing,  # noqa: E501
+)
+from slimkeras.preprocessing import (
+    inception_preprocessing as inception_preprocessing,  # noqa: E501
+)
 from slimkeras.preprocessing import lenet_preprocessing as lenet_preprocessing
-from slimkeras.preprocessing import preprocessing_factory as preprocessing_factory  # noqa: E501
+from slimkeras.preprocessing import (
+    preprocessing_factory as preprocessing_factory,  # noqa: E501
+)
 from slimkeras.preprocessing import vgg_preprocessing as vgg_preprocessing
 from slimkeras.preprocessing.preprocessing_factory import (
     get_preprocessing as get_preprocessing,
 )
+
+__all__ = [
+    "get_preprocessing",
+]

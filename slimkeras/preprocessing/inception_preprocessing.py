@@ -54,10 +54,19 @@ def distort_color(image, color_ordering=0, fast_mode=True, scope=None):
         ValueError: ``color_ordering`` not in [0, 3] (without fast_mode).
     """
     del scope
-    bright = lambda im: tf.image.random_brightness(im, max_delta=32. / 255.)
-    sat = lambda im: tf.image.random_saturation(im, lower=0.5, upper=1.5)
-    hue = lambda im: tf.image.random_hue(im, max_delta=0.2)
-    con = lambda im: tf.image.random_contrast(im, lower=0.5, upper=1.5)
+
+    def bright(im):
+        return tf.image.random_brightness(im, max_delta=32. / 255.)
+
+    def sat(im):
+        return tf.image.random_saturation(im, lower=0.5, upper=1.5)
+
+    def hue(im):
+        return tf.image.random_hue(im, max_delta=0.2)
+
+    def con(im):
+        return tf.image.random_contrast(im, lower=0.5, upper=1.5)
+
     if fast_mode:
         ops = [bright, sat] if color_ordering == 0 else [sat, bright]
     else:

@@ -7,12 +7,14 @@ Names are research/slim's (``'vgg'``, ``'inception_v3'``, ``'resnet_v1_50'``
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from slimkeras.preprocessing import cifarnet_preprocessing
-from slimkeras.preprocessing import inception_preprocessing
-from slimkeras.preprocessing import lenet_preprocessing
-from slimkeras.preprocessing import vgg_preprocessing
+from slimkeras.preprocessing import (
+    cifarnet_preprocessing,
+    inception_preprocessing,
+    lenet_preprocessing,
+    vgg_preprocessing,
+)
 
 __all__ = ["get_preprocessing", "preprocessing_fn_map"]
 

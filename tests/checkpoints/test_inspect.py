@@ -1,4 +1,4 @@
-"""inspect() and ``python -m slimkeras.checkpoints inspect``."""
+"""inspect() and ``slimkeras inspect``."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from slimkeras import checkpoints
-from slimkeras.checkpoints.__main__ import main
+from slimkeras.cli.main import main
 from tests.checkpoints.helpers import keras_model, randomize, snapshot
 
 
@@ -50,7 +50,7 @@ def test_cli_inspect(saved, capsys):
 
 def test_cli_module_runs(saved):
     out = subprocess.run(
-        [sys.executable, "-m", "slimkeras.checkpoints", "inspect", saved],
+        [sys.executable, "-m", "slimkeras", "inspect", saved],
         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "net/logits/weights" in out.stdout

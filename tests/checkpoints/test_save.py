@@ -32,7 +32,10 @@ def test_export_restored_by_tf_slim_saver(tmp_path):
 def test_export_with_name_map_round_trips(tmp_path):
     model = keras_model()
     randomize(model)
-    fwd = lambda p: "vgg16/" + p
+
+    def fwd(p):
+        return "vgg16/" + p
+
     path = checkpoints.save_tf1_checkpoint(model, tmp_path / "m", name_map=fwd)
     names = [n for n, _ in tf.train.list_variables(path)]
     assert all(n.startswith("vgg16/net/") for n in names)

@@ -1,6 +1,7 @@
 """The command line as a subprocess, on the embedded digits dataset:
-train → checkpoints → eval (accuracy well above chance) → resume continues
-the step count → export loads back with the same predictions."""
+train → checkpoints → TensorBoard summaries at the logging interval → eval
+(accuracy well above chance) → resume continues the step count → export
+loads back with the same predictions."""
 
 import os
 import subprocess
@@ -22,7 +23,8 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     data, train_dir = str(root / "digits"), str(root / "train")
     out = _run("train", "--dataset_dir", data, "--train_dir", train_dir,
-               "--max_number_of_steps", "150", "--save_interval_steps", "50")
+               "--max_number_of_steps", "150", "--save_interval_steps", "50",
+               "--log_every_n_steps=50", "--summarize_histograms")
     assert out.returncode == 0, out.stderr[-3000:]
     return root, data, train_dir, out.stdout
 
@@ -32,6 +34,81 @@ def test_train_writes_checkpoints(trained):
     assert "step 150" in stdout
     files = os.listdir(train_dir)
     assert "checkpoint" in files and "ckpt-150.index" in files
+
+
+def test_log_is_plain_lines_when_stdout_is_not_a_tty(trained):
+    """stdout is a pipe here: one plain line per logging interval, no
+    ``\\r`` or ANSI codes (Keras's Progbar on a terminal only)."""
+    _, _, _, stdout = trained
+    assert "\r" not in stdout and "\x1b" not in stdout
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("step ")]
+    assert [ln.split(":")[0] for ln in lines] == [
+        "step 50/150", "step 100/150", "step 150/150", "step 150"]
+    assert lines[1].endswith(" s/step)")
+
+
+def test_summaries_at_the_logging_interval(trained):
+    """research/slim's train_image_classifier.py summaries (plus the
+    batch accuracy and TF1 Supervisor's global_step/sec), read back with
+    tensorboard's EventAccumulator: each tag once at each of the
+    --log_every_n_steps steps 50/100/150, values consistent with the run."""
+    import tensorflow as tf
+    from tensorboard.backend.event_processing import event_accumulator as ea
+
+    _, _, train_dir, stdout = trained
+    acc = ea.EventAccumulator(train_dir, size_guidance={ea.TENSORS: 0})
+    acc.Reload()
+    tags = set(acc.Tags()["tensors"])
+    scalars = {"total_loss", "learning_rate", "accuracy", "global_step/sec",
+               "losses/softmax_cross_entropy_loss/value",
+               "Losses/clone_loss", "Losses/regularization_loss"}
+    weights = {f"LeNet/{layer}/{kind}" for layer in ("conv1", "conv2", "fc3",
+                                                     "fc4")
+               for kind in ("weights", "biases")}
+    ends = ("conv1", "pool1", "conv2", "pool2", "Flatten", "fc3", "Logits")
+    activations = {f"{kind}/{e}" for e in ends
+                   for kind in ("activations", "sparsity")}
+    assert scalars | weights | activations <= tags, sorted(tags)
+    assert not [t for t in tags if t.startswith("train")]  # one event dir
+
+    def values(tag):
+        events = acc.Tensors(tag)
+        assert [e.step for e in events] == [50, 100, 150], tag  # no dupes
+        return [tf.make_ndarray(e.tensor_proto) for e in events]
+
+    v = {tag: np.array(values(tag), dtype="float64")
+         for tag in scalars | {f"sparsity/{e}" for e in ends}}
+    for tag in tags - scalars:
+        values(tag)
+    final = float(stdout.split("step 150: loss ")[1].split(";")[0])
+    np.testing.assert_allclose(v["total_loss"][-1], final, atol=5e-5)
+    # research/slim's arithmetic: total = clone (the cross entropy) +
+    # regularization.
+    np.testing.assert_allclose(
+        v["total_loss"], v["Losses/clone_loss"]
+        + v["Losses/regularization_loss"], rtol=1e-5)
+    np.testing.assert_allclose(v["Losses/clone_loss"],
+                               v["losses/softmax_cross_entropy_loss/value"])
+    # Exponential decay, staircase: 0.01 * 0.94 ** floor(s / decay_steps)
+    # at the step s = step - 1 that produced the logged step; digits has
+    # 1437 training images: decay_steps = int(1437 * 2 / 32) = 89.
+    np.testing.assert_allclose(v["learning_rate"], [0.01, 0.0094, 0.0094],
+                               rtol=1e-6)
+    batch = v["accuracy"] * 32  # a fraction of the 32-image batch
+    np.testing.assert_allclose(batch, np.round(batch), atol=1e-4)
+    assert v["accuracy"][-1] > 0.5 and (v["global_step/sec"] > 0).all()
+    assert (v["sparsity/conv1"] > 0).all()  # after a ReLU
+    assert (v["sparsity/Logits"] == 0).all()
+    # A variable's histogram covers the checkpointed value at step 150.
+    hist = tf.make_ndarray(acc.Tensors("LeNet/conv1/weights")[-1]
+                           .tensor_proto)  # rows: [left, right, count]
+    from slimkeras.checkpoints.reader import open_checkpoint
+
+    (value,) = open_checkpoint(train_dir).read_many(["LeNet/conv1/weights"])
+    value = np.asarray(value)
+    assert hist[:, 2].sum() == value.size == 5 * 5 * 1 * 32
+    np.testing.assert_allclose([hist[0, 0], hist[-1, 1]],
+                               [value.min(), value.max()], rtol=1e-5)
 
 
 def test_eval_reports_accuracy_above_chance(trained):

@@ -175,10 +175,11 @@ def test_export_of_original_checkpoint_equals_it(golden_dir, tmp_path):
 
 _REJECTED = [
     (["train", "--num_ps_tasks=2"],
-     "--num_ps_tasks=2: multi-worker not yet supported; use --num_clones"),
-    (["train", "--worker_replicas=2"], "--worker_replicas=2: multi-worker"),
-    (["train", "--sync_replicas"], "--sync_replicas=True: multi-worker"),
-    (["train", "--task=1"], "--task=1: multi-worker"),
+     "--num_ps_tasks=2: parameter-server training is not supported; train "
+     "synchronously with MultiWorkerMirroredStrategy"),
+    (["train", "--worker_replicas=2"],
+     "--worker_replicas=2: the cluster has 1 worker(s)"),
+    (["train", "--task=1"], "--task=1 needs --worker_hosts"),
     (["train", "--quantize_delay=0"], "--quantize_delay=0: quantization"),
     (["train", "--master=grpc://x:1"], "--master='grpc://x:1'"),
     (["train", "--use_grayscale"], "--use_grayscale=True"),
@@ -261,7 +262,7 @@ def test_export_moving_averages(finetuned):
     names = sorted(mine.get_variable_to_shape_map())
     shadows = src.read_many([n + "/ExponentialMovingAverage" for n in names])
     raw = src.read_many(names)
-    for n, s, r in zip(names, shadows, raw):
+    for n, s, _ in zip(names, shadows, raw):
         np.testing.assert_array_equal(mine.get_tensor(n), s, err_msg=n)
     assert any(np.abs(s - r).max() > 0 for s, r in zip(shadows, raw))
 

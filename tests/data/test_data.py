@@ -54,7 +54,8 @@ def test_handlers_tensor_bbox_sparse_backup_callback_lookup():
         "xmin": tf.train.Feature(float_list=tf.train.FloatList(value=[.3, .4])),
         "ymax": tf.train.Feature(float_list=tf.train.FloatList(value=[.5, .6])),
         "xmax": tf.train.Feature(float_list=tf.train.FloatList(value=[.7, .8])),
-        "indices": tf.train.Feature(int64_list=tf.train.Int64List(value=[0, 3])),
+        "indices": tf.train.Feature(
+            int64_list=tf.train.Int64List(value=[0, 3])),
         "values": tf.train.Feature(float_list=tf.train.FloatList(value=[5, 6])),
         "name": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"cat"])),
     })).SerializeToString()

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from slimkeras.datasets import get_dataset
-from slimkeras.datasets import imagenet
+from slimkeras.datasets import get_dataset, imagenet
 
 
 def test_readable_names_shipped_in_the_package():

@@ -20,7 +20,7 @@ import pytest
 from slimkeras import checkpoints
 from slimkeras.export import run_tflite, to_tflite
 from slimkeras.nets import mobilenet_v1 as mv1
-from slimkeras.nets import mobilenet_v2 as mv2
+from slimkeras.nets.mobilenet import mobilenet_v2 as mv2
 from tests.nets import net_checks as nc
 from tests.noise_floor import assert_close, load_noise_floor
 

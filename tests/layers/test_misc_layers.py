@@ -13,8 +13,13 @@ import pytest
 import tensorflow as tf
 
 import slimkeras as slim
-from tests.helpers import (check_all_round_trips, check_config_round_trip,
-                           check_jit, paths, rand)
+from tests.helpers import (
+    check_all_round_trips,
+    check_config_round_trip,
+    check_jit,
+    paths,
+    rand,
+)
 from tests.oracle import import_tf_slim, load_by_name, run_slim
 
 TOL = 1e-6

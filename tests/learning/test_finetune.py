@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from slimkeras import checkpoints, evaluation, learning
-from slimkeras.demo import digits
+from slimkeras.datasets.digits import load_arrays as digits
 from slimkeras.nets import create_model
 
 

@@ -1,9 +1,9 @@
 """research/slim's learning-rate and optimizer flags on Keras."""
 
 import keras
-import tensorflow as tf
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from slimkeras import learning
 
@@ -85,7 +85,8 @@ _C = np.random.default_rng(1).normal(size=(3, 4)).astype("float32")
 
 def _loss(w):
     # Non-linear, so gradients depend on the weights and steps compound.
-    return tf.reduce_sum(tf.constant(_C) * w) + tf.reduce_sum(tf.square(w) * tf.abs(w))
+    return (tf.reduce_sum(tf.constant(_C) * w)
+            + tf.reduce_sum(tf.square(w) * tf.abs(w)))
 
 
 def _tf1_steps(make_opt, steps, decay):

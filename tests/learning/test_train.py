@@ -166,11 +166,10 @@ def test_mirrored_strategy_matches_single_device(tmp_path):
     first = str(tmp_path / "one")
     # Shared initial weights: the single-device run writes them first.
     out = subprocess.run([sys.executable, "-c", (
-        "import sys; sys.argv=['x','single','%s','%s'];"
-        "exec(open('%s').read().replace('learning.train(', "
+        f"import sys; sys.argv=['x','single','{first}','{tmp_path / 'l1'}'];"
+        f"exec(open('{script}').read().replace('learning.train(', "
         "'np.savez(out + \".init\", **{v.path: v.numpy() for v in "
-        "model.weights}); learning.train('))") % (first, tmp_path / "l1",
-                                                   script)],
+        "model.weights}); learning.train('))")],
         env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     second = str(tmp_path / "two")

@@ -152,7 +152,7 @@ def test_compute_weighted_loss_rank3_matches_tf_slim():
     for w in (np.array([1.0, 0.0, 3.0, 2.0], "float32"),
               (rng.uniform(size=(B, 3)) > 0.4).astype("float32") * 1.5):
         ref = _graph(lambda: tf_slim.losses.compute_weighted_loss(
-            _c(losses), _c(w)))
+            _c(losses), _c(w)))  # noqa: B023 -- _graph calls it at once
         ours = slim.losses.compute_weighted_loss(losses, w)
         np.testing.assert_allclose(np.asarray(ours), ref, rtol=RTOL)
 

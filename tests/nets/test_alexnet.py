@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 import slimkeras as slim
-from slimkeras.nets import alexnet
-from slimkeras.nets import vgg
+from slimkeras.nets import _conv_fc, alexnet
 from tests import oracle
 from tests.nets import net_checks as nc
 
@@ -30,8 +29,9 @@ def tf_slim_net():
 
 @pytest.fixture
 def narrow(monkeypatch, tf_slim_net):
-    # fc8 is built by the shared head in vgg.py: patch both modules.
-    nc.narrow_conv_widths(monkeypatch, [tf_slim_net], [alexnet, vgg])
+    # fc6-fc8 are built by the shared skeleton in _conv_fc.py: patch both
+    # modules.
+    nc.narrow_conv_widths(monkeypatch, [tf_slim_net], [alexnet, _conv_fc])
 
 
 def test_names_and_shapes_match_manifest(golden_dir):

@@ -2,8 +2,9 @@
 
 research/slim's cifarnet is not pip-installable: ../shared/golden/cifarnet
 has a checkpoint and the logits/end points the original computed from it.
-Loaded by name, ours must match within the noise-floor tolerance of tests/noise_floor.py (float32). The LRN
-is also checked alone against ``tf.nn.lrn`` (the op slim called).
+Loaded by name, ours must match within the noise-floor tolerance of
+tests/noise_floor.py (float32). The LRN is also checked alone against
+``tf.nn.lrn`` (the op slim called).
 """
 
 import numpy as np

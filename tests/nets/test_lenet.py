@@ -2,7 +2,8 @@
 
 research/slim's lenet is not pip-installable: ../shared/golden/lenet has a
 checkpoint and the logits/end points the original computed from it.
-Loaded by name, ours must match within the noise-floor tolerance of tests/noise_floor.py (float32).
+Loaded by name, ours must match within the noise-floor tolerance of
+tests/noise_floor.py (float32).
 """
 
 import numpy as np

@@ -2,8 +2,9 @@
 
 References: ``../shared/golden/mobilenet_v1`` (research/slim's net run in
 graph mode: manifest, checkpoint, outputs at 2x224x224x3). Numerics:
-logits and the stored end points within the noise-floor tolerance of tests/noise_floor.py (float32; observed
-max differences ~3e-5 on logits of magnitude ~4). Variants (depth
+logits and the stored end points within the noise-floor tolerance of
+tests/noise_floor.py (float32; observed max differences ~3e-5 on logits
+of magnitude ~4). Variants (depth
 multipliers, min_depth, small inputs, global_pool) have no golden outputs:
 their names/shapes are checked against the original's documented rules —
 the per-layer parameter counts printed in research/slim's mobilenet_v1.py

@@ -20,8 +20,8 @@ import pytest
 
 import slimkeras as slim
 from slimkeras import checkpoints
-from slimkeras.nets import mobilenet_v2 as mv2
 from slimkeras.nets.mobilenet import conv_blocks
+from slimkeras.nets.mobilenet import mobilenet_v2 as mv2
 from tests.nets import net_checks as nc
 from tests.noise_floor import assert_close, load_noise_floor
 

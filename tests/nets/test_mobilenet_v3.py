@@ -63,7 +63,8 @@ def test_squeeze_excite_numerics_and_pool_resize():
         y = conv_blocks.squeeze_excite(inp, squeeze_factor=4)
         m = keras.Model(inp, y)
     paths = [v.path for v in m.weights]
-    assert paths == ["squeeze_excite/Conv/weights", "squeeze_excite/Conv/biases",
+    assert paths == ["squeeze_excite/Conv/weights",
+                     "squeeze_excite/Conv/biases",
                      "squeeze_excite/Conv_1/weights",
                      "squeeze_excite/Conv_1/biases"]
     w1, b1, w2, b2 = [np.asarray(v) for v in m.weights]

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 import slimkeras as slim
-from slimkeras.nets import nets_factory
-from slimkeras.nets import registry
+from slimkeras.nets import nets_factory, registry
 
 MINE = ["vgg_a", "vgg_16", "vgg_19", "alexnet_v2", "overfeat", "lenet",
         "cifarnet"]

@@ -29,9 +29,7 @@ import pytest
 import tensorflow as tf
 
 from slimkeras import nets
-from slimkeras.nets import download
-from slimkeras.nets import pretrained
-from slimkeras.nets import registry
+from slimkeras.nets import download, pretrained, registry
 from tests.oracle import import_tf_slim
 
 V1_URL_PATH = "models/mobilenet_v1_2018_02_22/mobilenet_v1_1.0_224.tgz"

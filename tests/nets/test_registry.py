@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from slimkeras import checkpoints
-from slimkeras import nets
+from slimkeras import checkpoints, nets
 
 
 def _x(shape, seed=0):

@@ -11,7 +11,7 @@ tests/noise_floor.py (CPU conv/BN kernels differ by ~1e-6 at O(1)).
 from __future__ import annotations
 
 import pathlib
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -19,12 +19,9 @@ import pytest
 import tensorflow as tf
 
 import slimkeras as slim
-from slimkeras.nets import resnet_utils
-from slimkeras.nets import resnet_v1
+from slimkeras.nets import resnet_utils, resnet_v1
 from tests import oracle
 from tests.nets import net_checks
-
-
 
 # --------------------------------------------------------------------------
 # Shared helpers (imported by test_resnet_v1.py / test_resnet_v2.py).

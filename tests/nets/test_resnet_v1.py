@@ -18,16 +18,16 @@ import tensorflow as tf
 
 import slimkeras as slim
 from slimkeras import nets
-from slimkeras.nets import resnet_utils
-from slimkeras.nets import resnet_v1
-from slimkeras.nets import resnet_v2
+from slimkeras.nets import resnet_utils, resnet_v1, resnet_v2
 from tests import oracle
 from tests.nets import net_checks
-from tests.nets.test_resnet_utils import build_in_creation_order
-from tests.nets.test_resnet_utils import check_manifest_in_creation_order
-from tests.nets.test_resnet_utils import compare_resnet
-from tests.nets.test_resnet_utils import images
-from tests.nets.test_resnet_utils import slim_nets
+from tests.nets.test_resnet_utils import (
+    build_in_creation_order,
+    check_manifest_in_creation_order,
+    compare_resnet,
+    images,
+    slim_nets,
+)
 
 # Tiny variants of each net: the same code path (root block, bottlenecks
 # with conv and subsample shortcuts, strides in the last unit) with few

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import keras
 
-from slimkeras.nets import resnet_utils
-from slimkeras.nets import resnet_v2
+from slimkeras.nets import resnet_utils, resnet_v2
 from tests.nets import net_checks
-from tests.nets.test_resnet_v1 import FamilyChecks
-from tests.nets.test_resnet_v1 import resnet50_ckpt  # noqa: F401 (fixture)
+from tests.nets.test_resnet_v1 import (
+    FamilyChecks,
+    resnet50_ckpt,  # noqa: F401 (fixture)
+)
 
 
 class TestResnetV2(FamilyChecks):

@@ -21,8 +21,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import slimkeras as slim  # noqa: E402
-from slimkeras import checkpoints  # noqa: E402
-from slimkeras import learning  # noqa: E402
+from slimkeras import (
+    checkpoints,  # noqa: E402
+    learning,  # noqa: E402
+)
 
 BIG = 1 << 21  # floats per tensor (8 MiB)
 

@@ -18,8 +18,9 @@ for ``fit``) that raises, naming the step, before any weight changes.
 import glob
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -27,10 +28,7 @@ import pytest
 import tensorflow as tf
 
 import slimkeras as slim
-from slimkeras import checkpoints
-from slimkeras import learning
-from slimkeras import losses
-from slimkeras import nets
+from slimkeras import checkpoints, learning, losses, nets
 from slimkeras.datasets import get_dataset
 from slimkeras.nets import nets_factory
 from slimkeras.preprocessing import preprocessing_factory
@@ -376,7 +374,8 @@ add("TrainingCheckpoint from TF1 file", ValueError,
 # --- variables API / learning ---------------------------------------------
 add("get_unique_variable missing", ValueError, ["'net/conv9/weights'"],
     lambda c: slim.get_unique_variable(c.model, "net/conv9/weights"))
-add("assign_from_values unknown name", ValueError, ["net/conv9/weights", "no such variable"],
+add("assign_from_values unknown name", ValueError,
+    ["net/conv9/weights", "no such variable"],
     lambda c: slim.assign_from_values(
         {"net/conv9/weights": np.zeros(3)}, c.model))
 add("assign_from_values wrong shape", ValueError,

@@ -41,7 +41,7 @@ def _build(i, pause):
         with slim.arg_scope([slim.conv2d], **d["conv"]), \
                 slim.arg_scope([slim.fully_connected], **d["fc"]), \
                 slim.arg_scope([slim.batch_norm], **d["bn"]):
-            for j in range(LAYERS):
+            for _ in range(LAYERS):
                 pause()
                 with slim.variable_scope(f"w{i}"):
                     conv = slim.layers.Conv2D(2, 3)

@@ -18,8 +18,7 @@ import pytest
 import tensorflow as tf
 
 import slimkeras as slim
-from slimkeras import learning
-from slimkeras import losses
+from slimkeras import learning, losses
 
 NAN, INF = np.float32("nan"), np.float32("inf")
 

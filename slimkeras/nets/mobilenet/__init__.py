@@ -4,6 +4,6 @@
 ``make_divisible`` and ``expand_input_by_factor``. ``mobilenet``: the
 generic spec-driven builder (``op``, ``mobilenet_base``, ``mobilenet``,
 ``training_scope``). ``mobilenet_v2``: the V2 spec and its constructors
-(re-exported from :mod:`slimkeras.nets.mobilenet_v2`). ``mobilenet_v3``:
+(also ``slimkeras.nets.mobilenet_v2``). ``mobilenet_v3``:
 the V3 large/small/minimalistic and EdgeTPU specs and constructors.
 """

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from keras import ops
 
-from slimkeras import naming
-from slimkeras import scopes
-from slimkeras.activations import linear
-from slimkeras.activations import relu
+from slimkeras import naming, scopes
+from slimkeras.activations import linear, relu
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.separable_conv import separable_conv2d
 from slimkeras.layers.upsample import resize_bilinear
@@ -158,7 +157,8 @@ def _named(name: str, value, endpoints: dict | None):
 def expanded_conv(
     inputs,
     num_outputs: int,
-    expansion_size: Any = expand_input_by_factor(6),
+    # slim's signature: one shared, stateless expansion function.
+    expansion_size: Any = expand_input_by_factor(6),  # noqa: B008 -- stateless
     stride=1,
     rate=1,
     kernel_size=(3, 3),
@@ -211,24 +211,10 @@ def expanded_conv(
     Returns:
         ``[B, H/stride, W/stride, num_outputs]``.
     """
-    if depthwise_location not in (None, "input", "output", "expansion"):
-        raise TypeError(
-            "expanded_conv: unknown `depthwise_location`. Received: "
-            f"depthwise_location={depthwise_location!r}."
-        )
-    conv_defaults, dw_defaults = {}, {}
-    if inner_activation_fn is not None:
-        conv_defaults["activation_fn"] = inner_activation_fn
-        dw_defaults["activation_fn"] = inner_activation_fn
-    if depthwise_activation_fn is not None:
-        dw_defaults["activation_fn"] = depthwise_activation_fn
-    if use_explicit_padding:
-        if padding != "SAME":
-            raise TypeError(
-                "expanded_conv: `use_explicit_padding` needs padding 'SAME'. "
-                f"Received: padding={padding!r}."
-            )
-        padding = "VALID"
+    padding = _checked_padding(depthwise_location, use_explicit_padding,
+                               padding)
+    conv_defaults, dw_defaults = _activation_defaults(
+        inner_activation_fn, depthwise_activation_fn)
     with naming.variable_scope(scope, default_name="expanded_conv"), \
             scopes.arg_scope([conv2d], **conv_defaults), \
             scopes.arg_scope([separable_conv2d], **dw_defaults):
@@ -250,11 +236,8 @@ def expanded_conv(
         inner = (expansion_size(num_inputs=prev_depth)
                  if callable(expansion_size) else expansion_size)
         if inner > int(net.shape[-1]):
-            fn = expansion_fn
-            if fn is split_conv:
-                fn = functools.partial(
-                    split_conv, num_ways=split_expansion,
-                    divisible_by=split_divisible_by, stride=1)
+            fn = _with_splits(expansion_fn, split_expansion,
+                              split_divisible_by)
             net = fn(net, inner, scope="expand", normalizer_fn=normalizer_fn)
             net = _named("expansion_output", net, endpoints)
         if depthwise_location == "expansion":
@@ -262,11 +245,8 @@ def expanded_conv(
         if expansion_transform:
             net = expansion_transform(expansion_tensor=net,
                                       input_tensor=inputs)
-        fn = projection_fn
-        if fn is split_conv:
-            fn = functools.partial(
-                split_conv, num_ways=split_projection,
-                divisible_by=split_divisible_by, stride=1)
+        fn = _with_splits(projection_fn, split_projection,
+                          split_divisible_by)
         net = fn(net, num_outputs, scope="project",
                  normalizer_fn=normalizer_fn,
                  activation_fn=project_activation_fn)
@@ -274,12 +254,58 @@ def expanded_conv(
             endpoints["projection_output"] = net
         if depthwise_location == "output":
             net = run_depthwise(net, activation_fn=None)
-        if callable(residual):
-            net = residual(input_tensor=inputs, output_tensor=net)
-        elif (residual and stride == 1
-              and int(net.shape[-1]) == int(inputs.shape[-1])):
-            net = ops.add(net, inputs)
+        net = _add_residual(residual, inputs, net, stride)
         return _named("output", net, None)
+
+
+def _checked_padding(depthwise_location: str | None,
+                     use_explicit_padding: bool, padding: str) -> str:
+    """Validates ``depthwise_location`` and the padding; the convs'
+    padding (VALID under explicit padding)."""
+    if depthwise_location not in (None, "input", "output", "expansion"):
+        raise TypeError(
+            "expanded_conv: unknown `depthwise_location`. Received: "
+            f"depthwise_location={depthwise_location!r}."
+        )
+    if use_explicit_padding:
+        if padding != "SAME":
+            raise TypeError(
+                "expanded_conv: `use_explicit_padding` needs padding 'SAME'. "
+                f"Received: padding={padding!r}."
+            )
+        padding = "VALID"
+    return padding
+
+
+def _activation_defaults(inner_activation_fn: Any,
+                         depthwise_activation_fn: Any) -> tuple[dict, dict]:
+    """arg_scope defaults of the 1x1 convs and of the depthwise conv."""
+    conv_defaults, dw_defaults = {}, {}
+    if inner_activation_fn is not None:
+        conv_defaults["activation_fn"] = inner_activation_fn
+        dw_defaults["activation_fn"] = inner_activation_fn
+    if depthwise_activation_fn is not None:
+        dw_defaults["activation_fn"] = depthwise_activation_fn
+    return conv_defaults, dw_defaults
+
+
+def _with_splits(fn: Callable, num_ways: int, divisible_by: int) -> Callable:
+    """``fn``, with its channel splits bound when it is ``split_conv``."""
+    if fn is split_conv:
+        fn = functools.partial(
+            split_conv, num_ways=num_ways, divisible_by=divisible_by,
+            stride=1)
+    return fn
+
+
+def _add_residual(residual: Any, inputs, net, stride):
+    """The block output with its residual connection, if any."""
+    if callable(residual):
+        return residual(input_tensor=inputs, output_tensor=net)
+    if (residual and stride == 1
+            and int(net.shape[-1]) == int(inputs.shape[-1])):
+        return ops.add(net, inputs)
+    return net
 
 
 @scopes.add_arg_scope

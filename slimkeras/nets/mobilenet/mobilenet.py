@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from keras import ops
 
-from slimkeras import initializers
-from slimkeras import naming
-from slimkeras import regularizers
-from slimkeras import scopes
+from slimkeras import initializers, naming, regularizers, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
 from slimkeras.layers.dropout import dropout
 from slimkeras.layers.fully_connected import fully_connected
 from slimkeras.layers.separable_conv import separable_conv2d
+from slimkeras.nets._common import predictions as apply_prediction_fn
+from slimkeras.nets._common import softmax as softmax
 from slimkeras.nets.mobilenet import conv_blocks
 
 __all__ = [
@@ -45,26 +44,6 @@ __all__ = [
     "softmax",
     "apply_prediction_fn",
 ]
-
-
-def softmax(logits, scope: str | None = None):
-    """slim ``softmax``: softmax over the last axis (``scope`` unused)."""
-    del scope
-    return ops.softmax(logits, axis=-1)
-
-
-def apply_prediction_fn(prediction_fn: Callable, logits,
-                        scope: str = "Predictions"):
-    """Calls ``prediction_fn(logits, scope=…)`` as slim did, or
-    ``prediction_fn(logits)`` for functions without ``scope``."""
-    try:
-        params = inspect.signature(prediction_fn).parameters
-    except (TypeError, ValueError):
-        params = {}
-    if "scope" in params or any(
-            p.kind is p.VAR_KEYWORD for p in params.values()):
-        return prediction_fn(logits, scope=scope)
-    return prediction_fn(logits)
 
 
 @scopes.add_arg_scope

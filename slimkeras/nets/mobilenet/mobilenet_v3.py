@@ -40,6 +40,7 @@ from slimkeras.layers.hard_activations import hard_sigmoid_gate, hard_swish
 from slimkeras.layers.pooling import avg_pool2d
 from slimkeras.layers.separable_conv import separable_conv2d
 from slimkeras.nets import registry
+from slimkeras.nets._common import variant
 from slimkeras.nets.mobilenet import conv_blocks as ops
 from slimkeras.nets.mobilenet import mobilenet as lib
 
@@ -343,17 +344,61 @@ def wrapped_partial(func, new_defaults: dict | None = None, **kwargs):
     return wrapper
 
 
-large = wrapped_partial(mobilenet, conv_defs=V3_LARGE)
-small = wrapped_partial(mobilenet, conv_defs=V3_SMALL)
-edge_tpu = wrapped_partial(mobilenet, new_defaults={
-    "scope": "MobilenetEdgeTPU", "conv_defs": V3_EDGETPU})
-edge_tpu_075 = wrapped_partial(mobilenet, new_defaults={
-    "scope": "MobilenetEdgeTPU", "conv_defs": V3_EDGETPU,
-    "depth_multiplier": 0.75, "finegrain_classification_mode": True})
-large_minimalistic = wrapped_partial(mobilenet,
-                                     conv_defs=V3_LARGE_MINIMALISTIC)
-small_minimalistic = wrapped_partial(mobilenet,
-                                     conv_defs=V3_SMALL_MINIMALISTIC)
+default_cfgs = {
+    name: registry.net_cfg(
+        arg_scope=training_scope, default_image_size=224, num_classes=1001,
+        logits_scopes=(f"{scope}/Logits",), preprocessing="inception")
+    for name, scope in (
+        ("mobilenet_v3_large", "MobilenetV3"),
+        ("mobilenet_v3_small", "MobilenetV3"),
+        ("mobilenet_v3_large_minimalistic", "MobilenetV3"),
+        ("mobilenet_v3_small_minimalistic", "MobilenetV3"),
+        ("mobilenet_edgetpu", "MobilenetEdgeTPU"),
+        ("mobilenet_edgetpu_075", "MobilenetEdgeTPU"))
+}
+
+
+@registry.register_net(name="mobilenet_v3_large")
+@variant(mobilenet, conv_defs=V3_LARGE)
+def large(inputs, *args, **kwargs):
+    return mobilenet(inputs, *args, **{"conv_defs": V3_LARGE, **kwargs})
+
+
+@registry.register_net(name="mobilenet_v3_small")
+@variant(mobilenet, conv_defs=V3_SMALL)
+def small(inputs, *args, **kwargs):
+    return mobilenet(inputs, *args, **{"conv_defs": V3_SMALL, **kwargs})
+
+
+@registry.register_net(name="mobilenet_v3_large_minimalistic")
+@variant(mobilenet, conv_defs=V3_LARGE_MINIMALISTIC)
+def large_minimalistic(inputs, *args, **kwargs):
+    return mobilenet(inputs, *args,
+                     **{"conv_defs": V3_LARGE_MINIMALISTIC, **kwargs})
+
+
+@registry.register_net(name="mobilenet_v3_small_minimalistic")
+@variant(mobilenet, conv_defs=V3_SMALL_MINIMALISTIC)
+def small_minimalistic(inputs, *args, **kwargs):
+    return mobilenet(inputs, *args,
+                     **{"conv_defs": V3_SMALL_MINIMALISTIC, **kwargs})
+
+
+_EDGETPU = {"scope": "MobilenetEdgeTPU", "conv_defs": V3_EDGETPU}
+_EDGETPU_075 = dict(_EDGETPU, depth_multiplier=0.75,
+                    finegrain_classification_mode=True)
+
+
+@registry.register_net(name="mobilenet_edgetpu")
+@variant(mobilenet, **_EDGETPU)
+def edge_tpu(inputs, *args, **kwargs):
+    return mobilenet(inputs, *args, **{**_EDGETPU, **kwargs})
+
+
+@registry.register_net(name="mobilenet_edgetpu_075")
+@variant(mobilenet, **_EDGETPU_075)
+def edge_tpu_075(inputs, *args, **kwargs):
+    return mobilenet(inputs, *args, **{**_EDGETPU_075, **kwargs})
 
 
 def _reduce_consecutive_layers(conv_defs: dict, start_id: int, end_id: int,
@@ -376,19 +421,3 @@ def _reduce_consecutive_layers(conv_defs: dict, start_id: int, end_id: int,
 
 V3_LARGE_DETECTION = _reduce_consecutive_layers(V3_LARGE, 13, 16)
 V3_SMALL_DETECTION = _reduce_consecutive_layers(V3_SMALL, 9, 12)
-
-
-for _name, _fn, _scope in (
-        ("mobilenet_v3_small", small, "MobilenetV3"),
-        ("mobilenet_v3_large", large, "MobilenetV3"),
-        ("mobilenet_v3_small_minimalistic", small_minimalistic,
-         "MobilenetV3"),
-        ("mobilenet_v3_large_minimalistic", large_minimalistic,
-         "MobilenetV3"),
-        ("mobilenet_edgetpu", edge_tpu, "MobilenetEdgeTPU"),
-        ("mobilenet_edgetpu_075", edge_tpu_075, "MobilenetEdgeTPU")):
-    registry.register_net(registry.NetSpec(
-        name=_name, fn=_fn, arg_scope=training_scope,
-        default_image_size=224, num_classes=1001,
-        logits_scopes=(f"{_scope}/Logits",), preprocessing="inception",
-    ))

@@ -45,7 +45,8 @@ from keras import ops
 from slimkeras import initializers, naming, regularizers, scopes
 from slimkeras.layers.batch_norm import batch_norm
 from slimkeras.layers.conv import conv2d
-from slimkeras.layers.dropout import dropout, flatten
+from slimkeras.layers.dropout import dropout
+from slimkeras.layers.flatten import flatten
 from slimkeras.layers.fully_connected import fully_connected
 from slimkeras.layers.pooling import avg_pool2d, max_pool2d
 from slimkeras.layers.separable_conv import separable_conv2d
@@ -346,6 +347,34 @@ def _build(images, num_classes, is_training, final_endpoint, config,
             stem_type, final_endpoint, current_step)
 
 
+def head_scopes(config, stem_type="imagenet") -> tuple[str, ...]:
+    """Classifier scopes (to exclude when fine-tuning): ``final_layer/FC``
+    and the aux head's ``aux_<k>/aux_logits/FC``."""
+    red = nu.calc_reduction_layers(config.num_cells,
+                                   config.num_reduction_layers)
+    out = ("final_layer/FC",)
+    if len(red) >= 2 and config.use_aux_head:
+        out += (f"aux_{red[1] - 1}/aux_logits/FC",)
+    return out
+
+
+default_cfgs = {
+    "nasnet_cifar": registry.net_cfg(
+        arg_scope=nasnet_cifar_arg_scope, default_image_size=32,
+        num_classes=10, logits_scopes=head_scopes(cifar_config()),
+        preprocessing="cifarnet"),
+    "nasnet_mobile": registry.net_cfg(
+        arg_scope=nasnet_mobile_arg_scope, default_image_size=224,
+        num_classes=1001, logits_scopes=head_scopes(mobile_imagenet_config()),
+        preprocessing="inception"),
+    "nasnet_large": registry.net_cfg(
+        arg_scope=nasnet_large_arg_scope, default_image_size=331,
+        num_classes=1001, logits_scopes=head_scopes(large_imagenet_config()),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net(name="nasnet_cifar")
 def build_nasnet_cifar(images, num_classes: int | None = 10,
                        is_training: bool | None = None, config=None,
                        current_step=None, final_endpoint: str | None = None):
@@ -369,9 +398,7 @@ def build_nasnet_cifar(images, num_classes: int | None = 10,
                   "build_nasnet_cifar")
 
 
-build_nasnet_cifar.default_image_size = 32
-
-
+@registry.register_net(name="nasnet_mobile")
 def build_nasnet_mobile(images, num_classes: int | None = 1001,
                         is_training: bool | None = None,
                         final_endpoint: str | None = None, config=None,
@@ -383,9 +410,7 @@ def build_nasnet_mobile(images, num_classes: int | None = 1001,
                   "build_nasnet_mobile")
 
 
-build_nasnet_mobile.default_image_size = 224
-
-
+@registry.register_net(name="nasnet_large")
 def build_nasnet_large(images, num_classes: int | None = 1001,
                        is_training: bool | None = None,
                        final_endpoint: str | None = None, config=None,
@@ -396,30 +421,3 @@ def build_nasnet_large(images, num_classes: int | None = 1001,
                   current_step, large_imagenet_config(), "imagenet",
                   "build_nasnet_large")
 
-
-build_nasnet_large.default_image_size = 331
-
-
-def head_scopes(config, stem_type="imagenet") -> tuple[str, ...]:
-    """Classifier scopes (to exclude when fine-tuning): ``final_layer/FC``
-    and the aux head's ``aux_<k>/aux_logits/FC``."""
-    red = nu.calc_reduction_layers(config.num_cells,
-                                   config.num_reduction_layers)
-    out = ("final_layer/FC",)
-    if len(red) >= 2 and config.use_aux_head:
-        out += (f"aux_{red[1] - 1}/aux_logits/FC",)
-    return out
-
-
-for _name, _fn, _scope, _size, _classes, _cfg, _pre in (
-        ("nasnet_cifar", build_nasnet_cifar, nasnet_cifar_arg_scope, 32, 10,
-         cifar_config, "cifarnet"),
-        ("nasnet_mobile", build_nasnet_mobile, nasnet_mobile_arg_scope, 224,
-         1001, mobile_imagenet_config, "inception"),
-        ("nasnet_large", build_nasnet_large, nasnet_large_arg_scope, 331,
-         1001, large_imagenet_config, "inception")):
-    registry.register_net(registry.NetSpec(
-        name=_name, fn=_fn, arg_scope=_scope, default_image_size=_size,
-        num_classes=_classes, logits_scopes=head_scopes(_cfg()),
-        preprocessing=_pre,
-    ))

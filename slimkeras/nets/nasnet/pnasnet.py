@@ -159,6 +159,21 @@ def _build(images, num_classes, is_training, final_endpoint, config,
                                    is_training, final_endpoint)
 
 
+default_cfgs = {
+    "pnasnet_large": registry.net_cfg(
+        arg_scope=pnasnet_large_arg_scope, default_image_size=331,
+        num_classes=1001,
+        logits_scopes=nasnet.head_scopes(large_imagenet_config()),
+        preprocessing="inception"),
+    "pnasnet_mobile": registry.net_cfg(
+        arg_scope=pnasnet_mobile_arg_scope, default_image_size=224,
+        num_classes=1001,
+        logits_scopes=nasnet.head_scopes(mobile_imagenet_config()),
+        preprocessing="inception"),
+}
+
+
+@registry.register_net(name="pnasnet_large")
 def build_pnasnet_large(images, num_classes: int | None = 1001,
                         is_training: bool | None = None,
                         final_endpoint: str | None = None, config=None):
@@ -171,9 +186,7 @@ def build_pnasnet_large(images, num_classes: int | None = 1001,
                   large_imagenet_config(), "build_pnasnet_large")
 
 
-build_pnasnet_large.default_image_size = 331
-
-
+@registry.register_net(name="pnasnet_mobile")
 def build_pnasnet_mobile(images, num_classes: int | None = 1001,
                          is_training: bool | None = None,
                          final_endpoint: str | None = None, config=None):
@@ -182,17 +195,3 @@ def build_pnasnet_mobile(images, num_classes: int | None = 1001,
     return _build(images, num_classes, is_training, final_endpoint, config,
                   mobile_imagenet_config(), "build_pnasnet_mobile")
 
-
-build_pnasnet_mobile.default_image_size = 224
-
-
-for _name, _fn, _scope, _size, _cfg in (
-        ("pnasnet_large", build_pnasnet_large, pnasnet_large_arg_scope, 331,
-         large_imagenet_config),
-        ("pnasnet_mobile", build_pnasnet_mobile, pnasnet_mobile_arg_scope,
-         224, mobile_imagenet_config)):
-    registry.register_net(registry.NetSpec(
-        name=_name, fn=_fn, arg_scope=_scope, default_image_size=_size,
-        num_classes=1001, logits_scopes=nasnet.head_scopes(_cfg()),
-        preprocessing="inception",
-    ))

@@ -1,4 +1,4 @@
-"""The main job for now: a slim-style net on real digits, trained with fit.
+"""``slimkeras demo``: a slim-style net on real digits, trained with fit.
 
 Builds a small model the TF-Slim way (``arg_scope``, ``repeat``,
 ``conv2d`` + ``batch_norm``, ``fully_connected``, ``dropout``, an L2
@@ -13,22 +13,9 @@ import argparse
 import time
 
 import keras
-import numpy as np
 
 import slimkeras as slim
-
-
-def digits(seed: int = 0):
-    """sklearn's 1797 8x8 digit images as float32 in [0, 1], split 80/20."""
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    x = (data.images / 16.0).astype("float32")[..., None]
-    y = data.target.astype("int64")
-    order = np.random.default_rng(seed).permutation(len(x))
-    x, y = x[order], y[order]
-    split = int(0.8 * len(x))
-    return (x[:split], y[:split]), (x[split:], y[split:])
+from slimkeras.datasets.digits import load_arrays
 
 
 def lenet_like(images, is_training=None):
@@ -52,13 +39,31 @@ def lenet_like(images, is_training=None):
                                             scope="logits")
 
 
+def add_parser(sub) -> None:
+    p = sub.add_parser("demo", help="slim-style model on digits with fit",
+                       description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=5,
+                   help="epochs of Model.fit (default: %(default)s)")
+    p.add_argument("--batch_size", type=int, default=32,
+                   help="images per batch (default: %(default)s)")
+    p.set_defaults(func=_command)
+
+
+def _command(args) -> int:
+    run(args)
+    return 0
+
+
 def main(argv=None) -> float:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch_size", type=int, default=32)
-    args = parser.parse_args(argv)
+    """Runs the demo with ``argv`` flags; returns the held-out accuracy."""
+    parser = argparse.ArgumentParser(prog="slimkeras")
+    add_parser(parser.add_subparsers(dest="command"))
+    return run(parser.parse_args(["demo", *(argv or [])]))
+
+
+def run(args) -> float:
     keras.utils.set_random_seed(0)
-    (x, y), (xt, yt) = digits()
+    (x, y), (xt, yt) = load_arrays()
     model = slim.Model(lenet_like)
     model.compile(
         keras.optimizers.Adam(3e-3),
@@ -78,6 +83,3 @@ def main(argv=None) -> float:
           f"{time.time() - start:.1f}s)")
     return acc
 
-
-if __name__ == "__main__":
-    main()
