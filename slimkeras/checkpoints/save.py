@@ -50,7 +50,7 @@ def save_tf1_checkpoint(model_or_variables: Any, path: Any,
 
     Returns:
         The prefix written. The write goes to a temporary prefix first and
-        is merged into place, so a failure leaves no half-written file.
+        is renamed into place, so a failure leaves no half-written file.
 
     Raises:
         ValueError: two variables would get the same checkpoint name, or
@@ -111,9 +111,13 @@ def save_tf1_checkpoint(model_or_variables: Any, path: Any,
             tf.raw_ops.SaveV2(
                 prefix=tmp_prefix, tensor_names=[n for n, _ in pairs],
                 shape_and_slices=[""] * len(pairs), tensors=tensors)
-            tf.raw_ops.MergeV2Checkpoints(
-                checkpoint_prefixes=[tmp_prefix], destination_prefix=path,
-                delete_old_dirs=True)
+        # One SaveV2 writes a complete single-shard bundle, so two renames
+        # put it in place: the data file first, then the index that names
+        # it. Overwriting a prefix, a kill between the two leaves an index
+        # whose checksums do not match the data (a clear read error), never
+        # values mixed from two writes; the window is two syscalls.
+        for suffix in (".data-00000-of-00001", ".index"):
+            os.replace(tmp_prefix + suffix, path + suffix)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     if write_state_file:

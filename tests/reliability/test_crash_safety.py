@@ -125,24 +125,33 @@ def _tf1_values(prefix):
     return ks.pop()
 
 
-def _interrupted_writes(mode, tmp_path, check, trials=2):
+def _interrupted_writes(mode, tmp_path, check, trials=2, most=8):
+    """``trials`` kills at random moments, more (up to ``most``) while none
+    has left a loadable checkpoint: a kill inside the rename window is a
+    correct outcome (a clear error) but proves nothing about the values,
+    and on a loaded machine several in a row can land there."""
     rng = random.Random(99)
-    loaded = 0
-    for trial in range(trials):
+    loaded, errors = 0, []
+    for trial in range(most):
+        if trial >= trials and loaded:
+            break
         where = str(tmp_path / f"{mode}{trial}" / ("m.ckpt" if mode == "tf1"
                                                    else ""))
         proc = _spawn(mode, where)
-        saved = _kill_when(proc, "saved", 1 + trial, rng.uniform(0, 0.4))
+        saved = _kill_when(proc, "saved", 1 + trial % 2,
+                           rng.uniform(0, 0.4))
         directory = os.path.dirname(where) if mode == "tf1" else where
         try:
             k = check(directory)
         except CLEAR as e:
             assert str(e), "an error must say what is wrong"
+            errors.append(f"trial {trial}: {type(e).__name__}: {e}"[:300])
             continue
         # Either the last completed write or the one in flight, complete.
         assert k in (saved, saved + 1), (trial, k, saved)
         loaded += 1
-    assert loaded, "no trial left a loadable checkpoint: test is vacuous"
+    assert loaded, ("no trial left a loadable checkpoint: test is "
+                    "vacuous\n" + "\n".join(errors))
 
 
 def test_interrupted_tf1_writes_never_load_wrong(tmp_path):
