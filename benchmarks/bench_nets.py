@@ -57,7 +57,8 @@ NETS = {
     "mobilenet_v1": (None, None, "MobileNet", 1001),
     # zoo part 3 (research/slim code is not pip-installable: no original
     # candidate; keras.applications per FLOP is the anchor). Not in the
-    # default set: --nets mobilenet_v3_large,nasnet_mobile.
+    # default set: --nets mobilenet_v3_large,nasnet_mobile (results:
+    # nets_zoo3.md).
     "mobilenet_v3_large": (None, None, "MobileNetV3Large", 1001),
     "nasnet_mobile": (None, None, "NASNetMobile", 1001),
 }
@@ -492,6 +493,8 @@ def main(argv=None):
                      "original_amp_img_s", "ratio_vs_original_amp",
                      "slimkeras_pct_conv3x3", "folded_ratio_vs_original_amp"]
     stem = "nets_quick" if args.quick else "nets"
+    if all(n in ZOO3 for n in chosen):  # keeps nets.md for the main four
+        stem = f"{stem}_zoo3"
     if dtype != "float32":
         stem = f"{stem}_{dtype}"
     j, m = harness.write_results(stem, results, meta, cols)

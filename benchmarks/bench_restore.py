@@ -15,6 +15,14 @@ Each run measures both layouts of the same variables: V2 (``.index`` +
 ``tf.train.load_checkpoint`` reading every tensor of that same file
 (``SLIM_BENCH_FORMATS=v2`` or ``v1`` for one only).
 
+V1 files: TF's reader holds ~3 copies of a tensor while it reads it
+(vgg_16's fc6: ~1.2 GiB). slimkeras streams every tensor bigger than half
+the largest straight into its array (``checkpoints/v1_file.py``, the
+block's CRC-32C verified in NumPy) and assigns big arrays in place in
+16 MiB blocks; measured here (2 cores, avx2): vgg_16 V1 peak +586 MiB
+(goal 920; TF's reader alone +1176), at 2.1x the time of TF's reader
+(the checksum costs ~1 s per 400 MiB on 2 cores).
+
 The variable list is resnet_v1_50's (names and shapes from
 ../shared/golden/resnet_v1_50/manifest.json when present, else a synthetic
 list of the same size).

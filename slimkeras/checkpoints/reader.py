@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from slimkeras.checkpoints.resolve import (
@@ -20,6 +21,7 @@ from slimkeras.checkpoints.resolve import (
 from slimkeras.checkpoints.resolve import (
     resolve_checkpoint_path as resolve_checkpoint_path,
 )
+from slimkeras.checkpoints.v1_file import V1File
 
 __all__ = [
     "CheckpointIndex",
@@ -82,6 +84,7 @@ class CheckpointIndex:
                  format: str = "v2", note: str | None = None):
         self.path = path
         self.reader = reader
+        self._v1 = None
         self.format = format
         self.note = note
         shapes = reader.get_variable_to_shape_map()
@@ -110,14 +113,44 @@ class CheckpointIndex:
     def names(self) -> list[str]:
         return sorted(self.shapes)
 
+    def _streamed(self):
+        """The V1 file's tensors that stream into their arrays (lazy)."""
+        if self._v1 is None:
+            if self.format != "v1" or not self.shapes:
+                self._v1 = False
+            else:
+                # TF's reader holds ~3 copies of a tensor while it reads
+                # it: stream each tensor whose two extra copies would
+                # outgrow the largest one (the bound is checkpoint +
+                # largest tensor); TF's reader is faster for the rest.
+                largest = max((_prod(s) * self.dtypes[n].size
+                               for n, s in self.shapes.items()
+                               if self.dtypes[n] != tf.string), default=0)
+                self._v1 = V1File(self.path, min_bytes=max(
+                    1 << 20, largest // 2 + 1))
+        return self._v1
+
     def read(self, name: str):
         """The tensor ``name`` as a NumPy array (CheckpointReadError)."""
+        v1 = self._streamed()
+        if v1 and name in v1.big and np.dtype(v1.big[name].dtype) == \
+                self.dtypes[name].as_numpy_dtype:
+            try:
+                return v1.read(name, self.shapes[name])
+            except (ValueError, OSError) as e:
+                raise CheckpointReadError(
+                    f"Cannot read tensor {name!r} from checkpoint "
+                    f"{self.path!r}: the data file is truncated or "
+                    f"corrupted ({e}).") from None
         try:
             return self.reader.get_tensor(self.key(name))
         except Exception as e:  # tf.errors.* (data loss, out of range …)
+            why = ("TF's reader cannot read this layout"
+                   if isinstance(e, tf.errors.UnimplementedError) else
+                   "the data file is truncated or corrupted")
             raise CheckpointReadError(
                 f"Cannot read tensor {name!r} from checkpoint "
-                f"{self.path!r}: the data file is truncated or corrupted "
+                f"{self.path!r}: {why} "
                 f"({type(e).__name__}: {_first_line(e)})."
             ) from None
 
@@ -131,10 +164,11 @@ class CheckpointIndex:
         names the unreadable tensor (CheckpointReadError).
         """
         if self.format == "v1":
-            # RestoreV2 re-opens (re-indexes) a V1 file per call; the open
-            # reader streams one tensor at a time instead. Its transient
-            # copy of a tensor is ~2x the tensor: reading the largest first
-            # keeps the peak near checkpoint + largest tensor.
+            # RestoreV2 re-opens (re-indexes) a V1 file per call; read one
+            # tensor at a time instead: the big ones stream into their
+            # arrays (v1_file), the small ones through TF's reader, whose
+            # transient copies (~2x a tensor) then stay small. Largest
+            # first keeps the peak near checkpoint + largest tensor.
             order = sorted(range(len(names)), key=lambda i: -_prod(
                 self.shapes[names[i]]) * self.dtypes[names[i]].size)
             out = [None] * len(names)

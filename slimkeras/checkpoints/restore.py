@@ -7,6 +7,7 @@ offending name and leaves all weights as they were.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -125,9 +126,61 @@ def restore(model_or_variables: Any, path: Any, *, include: Any = None,
         elif it.transform == "reshape":
             values[i] = tf.reshape(values[i], tuple(it.var.shape))
     for i, it in enumerate(items):
-        it.var.assign(values[i])
+        _assign(it.var, values[i])
         values[i] = None  # free as we go
     return report
+
+
+_SLICE_BYTES = 16 << 20
+
+
+def _assign(var, value) -> None:
+    """``var.assign(value)``; a big NumPy array goes in row blocks written
+    in place, so no full-size tensor copy of it is ever made (assigning
+    a 392 MiB array at once holds two more copies)."""
+    target = getattr(var, "_value", var)  # a Keras variable's tf.Variable
+    if not (isinstance(value, np.ndarray) and value.ndim
+            and value.nbytes > 2 * _SLICE_BYTES
+            and isinstance(target, tf.Variable)
+            and tuple(target.shape) == value.shape
+            and target.dtype.as_numpy_dtype == value.dtype):
+        var.assign(value)
+        return
+    # Blocks of at most _SLICE_BYTES: whole rows of the k leading axes
+    # (fc6's [7, 7, 512, 4096] goes in 49 blocks of [1, 1, 512, 4096]).
+    shape = value.shape
+    k, block = 0, value.nbytes
+    while k < len(shape) and block > _SLICE_BYTES:
+        block //= shape[k]
+        k += 1
+    k = max(k, 1)
+    rows = max(1, _SLICE_BYTES // (value.nbytes // math.prod(shape[:k])))
+    flat_rows = value.reshape(math.prod(shape[:k]), *shape[k:])
+    for start in range(0, flat_rows.shape[0], rows):
+        stop = min(start + rows, flat_rows.shape[0])
+        # The raw op: `target[a:b].assign` first reads the whole variable,
+        # and the read makes the in-place write copy the buffer.
+        for lo in _runs(start, stop, shape[:k]):
+            index = np.unravel_index(lo[0], shape[:k])
+            begin = [int(i) for i in index] + [0] * (len(shape) - k)
+            end = [int(i) + 1 for i in index[:-1]] + [
+                int(index[-1]) + lo[1] - lo[0]] + list(shape[k:])
+            tf.raw_ops.ResourceStridedSliceAssign(
+                ref=target.handle, begin=begin, end=end,
+                strides=[1] * len(shape),
+                value=flat_rows[lo[0]:lo[1]].reshape(
+                    [e - b for b, e in zip(begin, end)]))
+
+
+def _runs(start: int, stop: int, lead: tuple):
+    """Splits flat rows [start, stop) of the ``lead`` axes into runs that
+    stay inside one index of every lead axis but the last (rectangular
+    slices)."""
+    last = lead[-1]
+    while start < stop:
+        end = min(stop, (start // last + 1) * last)
+        yield start, end
+        start = end
 
 
 def _format_name(index) -> str:

@@ -240,7 +240,9 @@ def s3dg(inputs, num_classes: int = 1000,
     ``min(map, [2, 7, 7])``, stride 1), dropout ``Dropout_0b``, 1x1x1
     ``Conv2d_0c_1x1`` with biases, mean over time, squeeze to
     ``[B, num_classes]`` (``spatial_squeeze``); end points ``Logits`` and
-    ``Predictions``. Other arguments: see :func:`s3dg_base`;
+    ``Predictions``. ``num_classes=0``/``None`` (not in research/slim)
+    returns the pooled features averaged over time, ``[B, 1, 1, C]``, with
+    no classifier variables. Other arguments: see :func:`s3dg_base`;
     ``is_training`` None follows Keras's ``training`` flag.
     """
     _check_args(first_temporal_kernel_size, final_endpoint,
@@ -264,6 +266,8 @@ def _logits(net, end_points, num_classes, dropout_keep_prob, prediction_fn,
     kernel = i3d_utils.reduced_kernel_size_3d(net, [2, 7, 7])
     net = avg_pool3d(net, kernel, stride=1, data_format="NDHWC",
                      scope="AvgPool_0a_7x7")
+    if not num_classes:  # headless (create_model's num_classes=0)
+        return ops.mean(net, axis=1), end_points
     net = dropout(net, dropout_keep_prob, scope="Dropout_0b")
     logits = conv3d(net, num_classes, [1, 1, 1], activation_fn=None,
                     normalizer_fn=None, data_format="NDHWC",

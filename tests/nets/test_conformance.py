@@ -148,18 +148,8 @@ def _default_size_variants(name: str) -> None:
     assert features["duplicate_paths"] == []
 
 
-# Known gap (unchanged by the registry refactor): the video nets' head
-# builds a 0-output conv for num_classes=0 instead of returning features.
-_NO_FEATURES_HEAD = pytest.mark.xfail(
-    strict=True, raises=ValueError,
-    reason="i3d/s3dg: num_classes=0 builds a 0-output Conv3d (no headless "
-    "backbone yet)")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=_NO_FEATURES_HEAD) if n in ("i3d", "s3dg") else n
-    for n in NETS])
+@pytest.mark.parametrize("name", NETS)
 def test_default_classes_and_no_arg_scope(name):
     _default_size_variants(name)
 
