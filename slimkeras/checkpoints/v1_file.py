@@ -171,11 +171,18 @@ class V1File:
         """Finds the one big entry of a block: its name and values."""
         f.seek(offset)
         head = f.read(min(size, _PREFIX))
-        f.seek(offset + size)
-        if f.read(1) != b"\0":
-            raise _Layout("compressed block")
+        f.seek(offset + size - 4)
+        tail = f.read(5)  # the restart count, then the compression type
+        if len(tail) != 5 or tail[4] != 0:
+            raise _Layout("short or compressed block")
+        restarts = struct.unpack("<I", tail[:4])[0]
+        limit = size - 4 * (restarts + 1)  # where the entries end
+        if limit <= 0:
+            raise _Layout("restart array")
         pos = 0
         while True:  # small entries may precede the big one
+            if pos >= min(limit, len(head)):
+                raise _Layout("no entry runs past the first MiB")
             _, pos = _varint(head, pos)
             unshared, pos = _varint(head, pos)
             n, pos = _varint(head, pos)
@@ -184,9 +191,7 @@ class V1File:
                 break
             pos += n
         value_end = pos + n
-        # The restart array must follow the value, nothing else.
-        tail_len = size - value_end
-        if tail_len < 8 or tail_len % 4:
+        if value_end != limit:  # the big entry must be the block's last
             raise _Layout("entry is not the block's last")
         name, payload, count, dtype = self._payload(head, pos, value_end)
         return name, BigTensor(offset, size, payload, count, dtype)

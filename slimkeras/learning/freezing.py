@@ -41,6 +41,12 @@ def set_trainable_scopes(
 
     Call it before ``compile`` (Keras compiles the train step with the
     trainable set of that moment).
+
+    Batch norms put in inference mode by an earlier call stay there (a
+    later call, even with ``None``, switches no layer back to training
+    mode, so a two-phase fine-tune keeps the backbone's statistics): set
+    ``layer.is_training = None`` on the ones whose statistics should
+    train again.
     """
     if trainable_scopes is None:
         compiled = None
