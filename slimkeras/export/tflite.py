@@ -133,7 +133,33 @@ def to_tflite(
             "--dataset_dir); use quantize='dynamic' for int8 weights "
             "without data.")
     net = _logits_model(model)
-    converter = tf.lite.TFLiteConverter.from_keras_model(net)
+    with tempfile.TemporaryDirectory(prefix="slimkeras-tflite-") as saved:
+        _export_inference(net, saved)
+        return _convert(tf.lite.TFLiteConverter.from_saved_model(saved),
+                        path, quantize, representative_data,
+                        int(representative_steps))
+
+
+def _export_inference(net, directory: str) -> None:
+    """What ``TFLiteConverter.from_keras_model`` does for a Keras 3 model
+    (``__call__`` with ``training=False`` as the ``serve`` endpoint), but
+    quiet: it would print Keras's "Saved artifact" listing."""
+    import keras
+    import tensorflow as tf
+
+    archive = keras.export.ExportArchive()
+    archive.track(net)
+    signature = [tf.TensorSpec(x.shape, dtype=x.dtype, name=x.name)
+                 for x in net.inputs]
+    archive.add_endpoint("serve", lambda x: net(x, training=False),
+                         signature)
+    archive.write_out(directory, verbose=False)
+
+
+def _convert(converter, path: str, quantize: str, representative_data,
+             representative_steps: int) -> TFLiteExport:
+    import tensorflow as tf
+
     count = {"batches": 0}
     if quantize == "float16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -142,7 +168,7 @@ def to_tflite(
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     elif quantize == "int8":
         gen, count = _representative(representative_data,
-                                     int(representative_steps))
+                                     representative_steps)
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = gen
         converter.target_spec.supported_ops = [
