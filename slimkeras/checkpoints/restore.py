@@ -135,9 +135,10 @@ _SLICE_BYTES = 16 << 20
 
 
 def _assign(var, value) -> None:
-    """``var.assign(value)``; a big NumPy array goes in row blocks written
-    in place, so no full-size tensor copy of it is ever made (assigning
-    a 392 MiB array at once holds two more copies)."""
+    """``var.assign(value)`` without a full-size copy of a big NumPy array
+    (assigning a 392 MiB array at once holds two more copies): an aligned
+    one is handed over through DLPack, any other written in place in row
+    blocks."""
     target = getattr(var, "_value", var)  # a Keras variable's tf.Variable
     if not (isinstance(value, np.ndarray) and value.ndim
             and value.nbytes > 2 * _SLICE_BYTES
@@ -146,6 +147,16 @@ def _assign(var, value) -> None:
             and target.dtype.as_numpy_dtype == value.dtype):
         var.assign(value)
         return
+    if value.flags.c_contiguous and value.ctypes.data % 64 == 0:
+        # A page-aligned array (v1_file's buffers) becomes a tensor without
+        # a copy; TF needs 64-byte alignment for that.
+        try:
+            tensor = tf.experimental.dlpack.from_dlpack(value.__dlpack__())
+        except Exception:  # no DLPack in this NumPy/TF: the blocks below
+            tensor = None
+        if tensor is not None:
+            var.assign(tensor)
+            return
     # Blocks of at most _SLICE_BYTES: whole rows of the k leading axes
     # (fc6's [7, 7, 512, 4096] goes in 49 blocks of [1, 1, 512, 4096]).
     shape = value.shape

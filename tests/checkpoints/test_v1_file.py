@@ -2,7 +2,7 @@
 written by TF1's own ``Saver(write_version=V1)`` in graph mode: the values
 equal TF's reader bit for bit, layouts it does not stream go to TF's
 reader, a flipped bit fails clearly with nothing assigned, and big arrays
-are assigned in place. The memory bound itself is measured by
+are assigned without a full-size copy. The memory bound itself is measured by
 ``benchmarks/bench_restore.py --net vgg_16``."""
 
 import importlib
@@ -109,7 +109,18 @@ def _variables():
     return out
 
 
-def test_restore_assigns_big_arrays_in_place(v1, monkeypatch):
+def _unaligned(shape, seed):
+    """A C-contiguous float32 array whose data is not 64-byte aligned."""
+    n = int(np.prod(shape))
+    raw = np.empty(n + 16, "float32")
+    offset = 4 if (raw.ctypes.data + 4) % 64 else 8
+    out = np.frombuffer(raw.data, "float32", n, offset=offset).reshape(shape)
+    out[...] = np.random.default_rng(seed).normal(0, 1, shape)
+    assert out.flags.c_contiguous and out.ctypes.data % 64
+    return out
+
+
+def test_restore_assigns_big_arrays_without_a_full_copy(v1, monkeypatch):
     import keras
 
     path, values = v1
@@ -129,17 +140,22 @@ def test_restore_assigns_big_arrays_in_place(v1, monkeypatch):
     assert len(report.restored) == len(SPEC)
     for name, v in vs.items():
         np.testing.assert_array_equal(np.asarray(v), values[name])
+    # big/w streamed into a page-aligned buffer: handed over by DLPack.
+    assert written == []
+    # An unaligned array goes in place in row blocks.
+    var = keras.Variable(np.zeros(BIG, "float32"))
+    value = _unaligned(BIG, 2)
+    restore._assign(var, value)
+    np.testing.assert_array_equal(np.asarray(var), value)
     rows = restore._SLICE_BYTES // (BIG[1] * 4)
     assert written == [(s, min(s + rows, BIG[0]))
                        for s in range(0, BIG[0], rows)]
     # A kernel whose leading rows exceed a block goes in blocks of rows of
     # its two leading axes, each a rectangular slice within one index of
     # the first axis (9 rows each, 8 rows a block: runs split at 9).
-    written.clear()
     full.clear()
     var = keras.Variable(np.zeros((3, 9, 512, 1024), "float32"))
-    value = np.random.default_rng(1).normal(
-        0, 1, (3, 9, 512, 1024)).astype("float32")
+    value = _unaligned((3, 9, 512, 1024), 1)
     restore._assign(var, value)
     np.testing.assert_array_equal(np.asarray(var), value)
     assert full == [
@@ -147,6 +163,16 @@ def test_restore_assigns_big_arrays_in_place(v1, monkeypatch):
         ((1, 0, 0, 0), (2, 7, 512, 1024)), ((1, 7, 0, 0), (2, 9, 512, 1024)),
         ((2, 0, 0, 0), (3, 6, 512, 1024)), ((2, 6, 0, 0), (3, 9, 512, 1024)),
     ]
+    # The DLPack hand-over of an aligned array keeps its values after the
+    # array is dropped.
+    aligned = v1_file._buffer(4 * BIG[0] * BIG[1]).view("float32").reshape(
+        BIG)
+    aligned[...] = value[0, 0, :, :1].sum() + np.arange(BIG[1])
+    var = keras.Variable(np.zeros(BIG, "float32"))
+    want = aligned.copy()
+    restore._assign(var, aligned)
+    del aligned
+    np.testing.assert_array_equal(np.asarray(var), want)
 
 
 def test_a_flipped_bit_fails_clearly_and_assigns_nothing(v1, tmp_path):
