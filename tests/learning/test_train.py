@@ -231,7 +231,14 @@ def test_train_matches_tf_slim_train_in_graph_mode(tmp_path):
                          timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     ref = json.loads(out.stdout.split("ORACLE ", 1)[1])
-    assert ref["rerun"]["global_step"] == 4  # slim's overshoot
+    # slim's overshoot: a re-run of a finished job runs one more step and
+    # saves it. Under load its Supervisor can stop before that step (seen
+    # once in CI: no step, checkpoint left at 3), so the oracle is held to
+    # what it recorded: at most one extra step, and the checkpoint at it.
+    extra = len(ref["rerun_steps"])
+    assert extra <= 1, ref["rerun_steps"]
+    assert ref["rerun"]["global_step"] == 3 + extra
+    assert [s["global_step"] for s in ref["rerun_steps"]] == [4][:extra]
 
     model, step, ds = _linear_step()
     seen = []
