@@ -28,6 +28,7 @@ from typing import Any
 import tensorflow as tf
 
 from slimkeras.checkpoints import archive as archive_lib
+from slimkeras.checkpoints.v1_file import TABLE_MAGIC
 
 __all__ = [
     "ResolvedCheckpoint",
@@ -38,9 +39,6 @@ __all__ = [
 ]
 
 _FILE_SUFFIX = re.compile(r"\.(index|meta|data-\d{5}-of-\d{5})$")
-# The last 8 bytes of a TF table file (V1 checkpoints and V2 .index files).
-_TABLE_MAGIC = (0xDB4775248B80FB57).to_bytes(8, "little")
-
 
 @dataclasses.dataclass(frozen=True)
 class ResolvedCheckpoint:
@@ -82,7 +80,7 @@ def is_v1_file(path: str) -> bool:
             if f.tell() < 48:
                 return False
             f.seek(-8, os.SEEK_END)
-            return f.read(8) == _TABLE_MAGIC
+            return f.read(8) == TABLE_MAGIC
     except OSError:
         return False
 

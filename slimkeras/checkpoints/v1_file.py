@@ -29,9 +29,10 @@ import numpy as np
 
 from slimkeras.checkpoints import crc32c
 
-__all__ = ["BigTensor", "V1File"]
+__all__ = ["TABLE_MAGIC", "BigTensor", "V1File"]
 
-_MAGIC = 0xDB4775248B80FB57
+# The last 8 bytes of a TF table file (V1 checkpoints and V2 .index files).
+TABLE_MAGIC = (0xDB4775248B80FB57).to_bytes(8, "little")
 _FOOTER = 48
 _TRAILER = 5  # compression type byte + masked crc
 _PREFIX = 1 << 20  # bytes read to find a big entry's header
@@ -123,7 +124,7 @@ class V1File:
                 return
             f.seek(size - _FOOTER)
             footer = f.read(_FOOTER)
-            if struct.unpack("<Q", footer[-8:])[0] != _MAGIC:
+            if footer[-8:] != TABLE_MAGIC:
                 return
             try:
                 _, pos = _varint(footer, _varint(footer, 0)[1])  # metaindex
